@@ -1,0 +1,183 @@
+package io.understudy.stack.engine;
+
+import com.lmax.disruptor.EventHandler;
+import com.lmax.disruptor.ExceptionHandler;
+import com.lmax.disruptor.RingBuffer;
+import com.lmax.disruptor.TimeoutBlockingWaitStrategy;
+import com.lmax.disruptor.dsl.Disruptor;
+import com.lmax.disruptor.dsl.ProducerType;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The single-writer engine: a Disruptor ring carries every event that can change protocol
+ * state — frames from the link reader thread and commands from application threads — to one
+ * handler thread, the stack thread, which owns all protocol state.
+ *
+ * <p>Slots are preallocated with their frame buffers; a reader claims a slot and reads the
+ * frame straight into it, so the steady state copies and allocates nothing per frame. The
+ * end of each batch, and each wait timeout when the ring is idle, is where timers fire and
+ * output is flushed.
+ *
+ * @param <H> the handler type, which commands receive
+ */
+public final class Engine<H extends StackHandler> implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Engine.class);
+
+    /** Engine settings. */
+    public record Config(int ringSize, int frameCapacity, long idleTickNanos) {
+        /** 1024 slots of 64 KiB + headroom (a whole GSO frame), a 1 ms idle tick. */
+        public static Config defaults() {
+            return new Config(1024, 65_536 + 64, TimeUnit.MILLISECONDS.toNanos(1));
+        }
+
+        public Config {
+            if (Integer.bitCount(ringSize) != 1) {
+                throw new IllegalArgumentException("ring size must be a power of two, got " + ringSize);
+            }
+            if (frameCapacity < 64) {
+                throw new IllegalArgumentException("frame capacity must be at least 64 bytes, got " + frameCapacity);
+            }
+            if (idleTickNanos <= 0) {
+                throw new IllegalArgumentException("idle tick must be positive, got " + idleTickNanos);
+            }
+        }
+    }
+
+    private final H handler;
+    private final LongSupplier clock;
+    private final Disruptor<StackEvent<H>> disruptor;
+    private final RingBuffer<StackEvent<H>> ring;
+    private final AtomicLong handlerExceptions = new AtomicLong();
+    private volatile Thread stackThread;
+
+    public Engine(H handler, LongSupplier clock, Config config) {
+        this.handler = handler;
+        this.clock = clock;
+        this.disruptor = new Disruptor<>(
+                () -> new StackEvent<>(config.frameCapacity()),
+                config.ringSize(),
+                r -> {
+                    Thread t = new Thread(r, "understudy-stack");
+                    t.setDaemon(true);
+                    return t;
+                },
+                ProducerType.MULTI,
+                new TimeoutBlockingWaitStrategy(config.idleTickNanos(), TimeUnit.NANOSECONDS));
+        this.disruptor.handleEventsWith(new Handler());
+        this.disruptor.setDefaultExceptionHandler(new LogAndContinue());
+        this.ring = disruptor.getRingBuffer();
+    }
+
+    /** Starts the stack thread. */
+    public void start() {
+        disruptor.start();
+    }
+
+    /**
+     * Claims a slot, lets {@code reader} fill it with one frame, and publishes it. Called by
+     * the link reader thread only. The read must not block: a claimed slot holds back every
+     * later event until it is published.
+     *
+     * @return the frame length, 0 if the reader had nothing
+     */
+    public int publishFrame(FrameReader reader) throws IOException {
+        long seq = ring.next();
+        StackEvent<H> event = ring.get(seq);
+        event.clear();
+        try {
+            int n = reader.read(event.frame.clear());
+            if (n > 0) {
+                event.type = StackEvent.FRAME;
+                event.length = n;
+            }
+            return n;
+        } finally {
+            ring.publish(seq);
+        }
+    }
+
+    /** Runs {@code command} on the stack thread, after everything already in the ring. */
+    public void execute(Consumer<? super H> command) {
+        ring.publishEvent((event, seq, cmd) -> {
+            event.clear();
+            event.type = StackEvent.COMMAND;
+            event.command = cmd;
+        }, command);
+    }
+
+    /** True when the caller is the stack thread. */
+    public boolean onStackThread() {
+        return Thread.currentThread() == stackThread;
+    }
+
+    /** Exceptions the handler threw and the engine logged and survived (each one is a bug). */
+    public long handlerExceptions() {
+        return handlerExceptions.get();
+    }
+
+    /** Stops the stack thread after it has processed everything already published. */
+    @Override
+    public void close() {
+        try {
+            disruptor.shutdown(2, TimeUnit.SECONDS);
+        } catch (com.lmax.disruptor.TimeoutException e) {
+            log.warn("stack thread did not drain the ring in 2 s; halting it");
+            disruptor.halt();
+        }
+    }
+
+    private final class Handler implements EventHandler<StackEvent<H>> {
+        @Override
+        public void onStart() {
+            stackThread = Thread.currentThread();
+        }
+
+        @Override
+        public void onEvent(StackEvent<H> event, long sequence, boolean endOfBatch) {
+            try {
+                switch (event.type) {
+                    case StackEvent.FRAME -> handler.onFrame(clock.getAsLong(), event.frame.limit(event.length).position(0));
+                    case StackEvent.COMMAND -> event.command.accept(handler);
+                    default -> { }
+                }
+            } finally {
+                event.command = null;
+                if (endOfBatch) {
+                    handler.onBatchEnd(clock.getAsLong());
+                }
+            }
+        }
+
+        @Override
+        public void onTimeout(long sequence) {
+            handler.onBatchEnd(clock.getAsLong());
+        }
+    }
+
+    /** One bad event never stops the stack: log it, count it, go on. */
+    private final class LogAndContinue implements ExceptionHandler<StackEvent<H>> {
+        @Override
+        public void handleEventException(Throwable ex, long sequence, StackEvent<H> event) {
+            handlerExceptions.incrementAndGet();
+            log.error("stack thread: exception while handling event {} (type {}); dropped it and going on",
+                    sequence, event.type, ex);
+        }
+
+        @Override
+        public void handleOnStartException(Throwable ex) {
+            log.error("stack thread failed to start", ex);
+        }
+
+        @Override
+        public void handleOnShutdownException(Throwable ex) {
+            log.error("stack thread failed while shutting down", ex);
+        }
+    }
+}
