@@ -1,5 +1,6 @@
 package io.understudy.stack.pcap;
 
+import io.understudy.stack.FrameObserver;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -14,7 +15,7 @@ import java.nio.file.StandardOpenOption;
  * microsecond timestamps. Buffered; {@link #flush()} at the end of each batch keeps the file
  * current for a reader following it. Used by the stack thread only.
  */
-public final class PcapWriter implements AutoCloseable {
+public final class PcapWriter implements FrameObserver, AutoCloseable {
     static final int MAGIC_MICROS = 0xa1b2c3d4;
     static final int LINKTYPE_ETHERNET = 1;
     static final int SNAPLEN = 262_144;
@@ -41,7 +42,8 @@ public final class PcapWriter implements AutoCloseable {
     }
 
     /** Appends the frame between {@code position} and {@code limit}, leaving both unchanged. */
-    public void write(long now, ByteBuffer frame) {
+    @Override
+    public void frame(long now, ByteBuffer frame) {
         int length = frame.remaining();
         int captured = Math.min(length, SNAPLEN);
         if (buffer.remaining() < RECORD_HEADER + captured) {
@@ -63,6 +65,7 @@ public final class PcapWriter implements AutoCloseable {
     }
 
     /** Writes out what is buffered. */
+    @Override
     public void flush() {
         buffer.flip();
         try {

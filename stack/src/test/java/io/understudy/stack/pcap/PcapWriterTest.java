@@ -19,8 +19,8 @@ class PcapWriterTest {
             frame[i] = (byte) i;
         }
         try (var pcap = new PcapWriter(file, wallOffset)) {
-            pcap.write(1_500_000_123L, ByteBuffer.wrap(frame));
-            pcap.write(2_000_000_000L, ByteBuffer.wrap(frame, 10, 20));
+            pcap.frame(1_500_000_123L, ByteBuffer.wrap(frame));
+            pcap.frame(2_000_000_000L, ByteBuffer.wrap(frame, 10, 20));
             assertThat(pcap.frames()).isEqualTo(2);
         }
         ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(file)).order(ByteOrder.LITTLE_ENDIAN);
@@ -49,7 +49,7 @@ class PcapWriterTest {
         byte[] frame = new byte[9_000];
         try (var pcap = new PcapWriter(file, 0)) {
             for (int i = 0; i < 500; i++) {
-                pcap.write(i, ByteBuffer.wrap(frame));
+                pcap.frame(i, ByteBuffer.wrap(frame));
             }
         }
         assertThat(Files.size(file)).isEqualTo(24 + 500L * (16 + 9_000));

@@ -1,0 +1,136 @@
+package io.understudy.launcher;
+
+import io.understudy.stack.NetStack;
+import io.understudy.stack.engine.Engine;
+import io.understudy.stack.engine.FrameReader;
+import io.understudy.stack.pcap.PcapWriter;
+import io.understudy.tap.TapDevice;
+import io.understudy.tap.TapException;
+import io.understudy.tap.TapOptions;
+import java.io.IOException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One running stack: a TAP device, the engine and its stack thread, and the reader thread that
+ * moves frames from the TAP into the ring. {@link #close()} stops it cleanly and logs its counters.
+ */
+final class StackInstance implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(StackInstance.class);
+    /** Frames read per wake-up of the reader before it polls again. */
+    private static final int READ_BATCH = 64;
+    /** How long the reader waits in poll(2) before checking whether it should stop. */
+    private static final int POLL_MILLIS = 100;
+
+    private final StackSettings settings;
+    private final TapDevice tap;
+    private final TapLink link;
+    private final NetStack stack;
+    private final Engine<NetStack> engine;
+    private final PcapWriter pcap;
+    private final Thread reader;
+    private final Runnable onStopped;
+    private final AtomicBoolean running = new AtomicBoolean(true);
+    private volatile boolean failed;
+
+    private StackInstance(StackSettings settings, TapDevice tap, PcapWriter pcap, Runnable onStopped) {
+        this.settings = settings;
+        this.tap = tap;
+        this.pcap = pcap;
+        this.onStopped = onStopped;
+        this.link = new TapLink(tap);
+        this.stack = new NetStack(settings.stack(), link, System.nanoTime());
+        if (pcap != null) {
+            stack.observer(pcap);
+        }
+        this.engine = new Engine<>(stack, System::nanoTime, Engine.Config.defaults());
+        this.reader = new Thread(this::readLoop, "understudy-tap-reader");
+        this.reader.setDaemon(true);
+    }
+
+    /**
+     * Opens the TAP (inside the namespace, if one is set), starts the stack and announces its
+     * address. {@code onStopped} runs once when the instance has stopped, for whatever reason.
+     */
+    static StackInstance start(StackSettings settings, Runnable onStopped) throws Exception {
+        TapDevice tap = Netns.call(settings.netns(), () -> TapDevice.open(TapOptions.of(settings.tap())));
+        PcapWriter pcap = null;
+        try {
+            if (settings.pcap() != null) {
+                long wallOffset = TimeUnit.MILLISECONDS.toNanos(System.currentTimeMillis()) - System.nanoTime();
+                pcap = new PcapWriter(settings.pcap(), wallOffset);
+            }
+            StackInstance instance = new StackInstance(settings, tap, pcap, onStopped);
+            instance.engine.start();
+            instance.reader.start();
+            instance.engine.execute(s -> s.announce(System.nanoTime()));
+            log.info("ready: serving {}{}", settings.describe(), pcap == null ? "" : ", capturing to " + settings.pcap());
+            return instance;
+        } catch (Exception | Error e) {
+            tap.close();
+            if (pcap != null) {
+                pcap.close();
+            }
+            throw e;
+        }
+    }
+
+    /** True when the instance stopped because of an error rather than a request. */
+    boolean failed() {
+        return failed;
+    }
+
+    private void readLoop() {
+        FrameReader read = tap::read;
+        try {
+            while (running.get()) {
+                if (!tap.awaitReadable(POLL_MILLIS)) {
+                    continue;
+                }
+                for (int i = 0; i < READ_BATCH && engine.publishFrame(read) > 0; i++) {
+                    // each iteration moved one frame into the ring
+                }
+            }
+        } catch (TapException e) {
+            if (running.get()) {
+                failed = true;
+                log.error("TAP {}: {}; stopping", tap.name(), e.getMessage());
+                new Thread(this::close, "understudy-stop").start();
+            }
+        } catch (IOException e) {
+            failed = true;
+            log.error("reading frames failed; stopping", e);
+            new Thread(this::close, "understudy-stop").start();
+        }
+    }
+
+    /** Stops the reader and the stack thread, closes the TAP and the capture, logs the counters. Idempotent. */
+    @Override
+    public void close() {
+        if (!running.compareAndSet(true, false)) {
+            return;
+        }
+        try {
+            reader.join(TimeUnit.SECONDS.toMillis(2));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        engine.close();
+        tap.close();
+        if (pcap != null) {
+            try {
+                pcap.close();
+                log.info("capture: {} frames in {}", pcap.frames(), settings.pcap());
+            } catch (IOException e) {
+                log.warn("closing capture {}: {}", settings.pcap(), e.getMessage());
+            }
+        }
+        log.info("counters: {}{}", stack.counters().summary(),
+                link.errors() + engine.handlerExceptions() == 0 ? ""
+                        : " tx_errors=" + link.errors() + " handler_exceptions=" + engine.handlerExceptions());
+        log.info("stopped");
+        onStopped.run();
+    }
+}

@@ -1,0 +1,65 @@
+package io.understudy.launcher;
+
+import io.understudy.stack.StackConfig;
+import io.understudy.stack.wire.Ipv4Address;
+import io.understudy.stack.wire.MacAddress;
+import java.nio.file.Path;
+
+/**
+ * Everything needed to run one stack instance, parsed and checked.
+ *
+ * @param tap the TAP device
+ * @param netns the network namespace holding it, or null for the current one
+ * @param stack addresses and MTU
+ * @param pcap capture file, or null
+ */
+record StackSettings(String tap, String netns, StackConfig stack, Path pcap) {
+    /** The lab's service MAC: locally administered (02:…), "US" in ASCII, then 00:00:02. */
+    static final String DEFAULT_MAC = "02:55:53:00:00:02";
+
+    /** Parses command-line values; throws IllegalArgumentException naming the bad one. */
+    static StackSettings parse(String tap, String netns, String ipWithPrefix, String mac, String gateway, int mtu,
+            Path pcap) {
+        int slash = ipWithPrefix.indexOf('/');
+        if (slash < 0) {
+            throw new IllegalArgumentException("--ip '" + ipWithPrefix + "' needs a prefix length, e.g. 10.201.0.2/24");
+        }
+        int ip = parseAddress("--ip", ipWithPrefix.substring(0, slash));
+        int prefix;
+        try {
+            prefix = Integer.parseInt(ipWithPrefix.substring(slash + 1));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--ip '" + ipWithPrefix + "': the prefix length must be a number 0-32");
+        }
+        long macValue;
+        try {
+            macValue = MacAddress.parse(mac);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--mac '" + mac + "': " + e.getMessage());
+        }
+        int gw = gateway == null ? 0 : parseAddress("--gateway", gateway);
+        try {
+            StackConfig config = new StackConfig(macValue, ip, prefix, gw, mtu);
+            if (gw != 0 && !config.onLink(gw)) {
+                throw new IllegalArgumentException("--gateway " + gateway + " is not on the subnet " + ipWithPrefix);
+            }
+            return new StackSettings(tap, netns, config, pcap);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(e.getMessage().startsWith("--") ? e.getMessage() : "bad setting: " + e.getMessage());
+        }
+    }
+
+    private static int parseAddress(String flag, String text) {
+        try {
+            return Ipv4Address.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(flag + " '" + text + "': " + e.getMessage());
+        }
+    }
+
+    /** One line for the log. */
+    String describe() {
+        return Ipv4Address.toString(stack.ip()) + "/" + stack.prefixLength() + " mac " + MacAddress.toString(stack.mac())
+                + " mtu " + stack.mtu() + " on " + tap + (netns == null ? "" : " in namespace " + netns);
+    }
+}

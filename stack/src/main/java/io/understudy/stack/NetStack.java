@@ -1,0 +1,114 @@
+package io.understudy.stack;
+
+import io.understudy.stack.arp.ArpCache;
+import io.understudy.stack.arp.ArpLayer;
+import io.understudy.stack.engine.StackHandler;
+import io.understudy.stack.ip.IcmpLayer;
+import io.understudy.stack.ip.Ipv4Layer;
+import io.understudy.stack.ip.Ipv4Reassembler;
+import io.understudy.stack.link.Link;
+import io.understudy.stack.time.TimerWheel;
+import io.understudy.stack.wire.EthernetFrame;
+import io.understudy.stack.wire.MacAddress;
+import java.nio.ByteBuffer;
+
+/**
+ * One stack instance on one Ethernet link: everything the stack thread owns. Frames come in
+ * through {@link #onFrame}, leave through the {@link Link}; time comes in as an argument and
+ * timers fire from {@link #onBatchEnd}. Performs no I/O of its own and reads no clock, so tests
+ * drive it with an in-memory link and a fake clock.
+ */
+public final class NetStack implements StackHandler {
+    /** Resolution of the timer wheel: 1 ms, 4096 slots (one turn is about 4 s). */
+    static final long TIMER_TICK_NANOS = 1_000_000L;
+    static final int TIMER_SLOTS = 4096;
+
+    private final StackConfig config;
+    private final Counters counters = new Counters();
+    private final Netif netif;
+    private final TimerWheel wheel;
+    private final ArpLayer arp;
+    private final Ipv4Layer ip;
+    private final EthernetFrame eth = new EthernetFrame();
+
+    /** A stack on {@code link}; {@code now} starts its timer wheel. */
+    public NetStack(StackConfig config, Link link, long now) {
+        this.config = config;
+        this.netif = new Netif(config, link, counters);
+        this.wheel = new TimerWheel(TIMER_TICK_NANOS, TIMER_SLOTS, now);
+        this.arp = new ArpLayer(netif, wheel, ArpCache.Config.DEFAULT);
+        this.ip = new Ipv4Layer(netif, arp, wheel, Ipv4Reassembler.Config.DEFAULT);
+        new IcmpLayer(ip, counters);
+    }
+
+    /** The stack's settings. */
+    public StackConfig config() {
+        return config;
+    }
+
+    /** The counters; readable from any thread. */
+    public Counters counters() {
+        return counters;
+    }
+
+    /** The IP layer, where transport protocols register and send. */
+    public Ipv4Layer ip() {
+        return ip;
+    }
+
+    /** The ARP layer and its neighbour table. */
+    public ArpLayer arp() {
+        return arp;
+    }
+
+    /** The timer wheel, for protocols that keep deadlines. */
+    public TimerWheel timers() {
+        return wheel;
+    }
+
+    /** Shows every received and sent frame to {@code observer} (a pcap writer); null for none. */
+    public void observer(FrameObserver observer) {
+        netif.observer(observer);
+    }
+
+    /** Announces our address with a gratuitous ARP, as on start-up (and, later, on takeover). */
+    public void announce(long now) {
+        arp.announce(now);
+    }
+
+    @Override
+    public void onFrame(long now, ByteBuffer frame) {
+        int at = frame.position();
+        int length = frame.remaining();
+        counters.increment(Counter.RX_FRAMES);
+        counters.add(Counter.RX_BYTES, length);
+        netif.received(now, frame);
+        if (!eth.wrap(frame, at, length).isValid()) {
+            counters.increment(Counter.DROP_ETH_TRUNCATED);
+            return;
+        }
+        long dst = eth.dst();
+        if (dst != config.mac() && dst != MacAddress.BROADCAST) {
+            counters.increment(Counter.DROP_ETH_NOT_FOR_US);
+            return;
+        }
+        if (MacAddress.isMulticast(eth.src())) {
+            counters.increment(Counter.DROP_ETH_BAD_SOURCE);
+            return;
+        }
+        int payloadAt = eth.payloadOffset();
+        int payloadLength = eth.payloadLength();
+        switch (eth.etherType()) {
+            case EthernetFrame.TYPE_IPV4 -> ip.input(now, frame, payloadAt, payloadLength);
+            case EthernetFrame.TYPE_ARP -> arp.input(now, frame, payloadAt, payloadLength);
+            case EthernetFrame.TYPE_VLAN -> counters.increment(Counter.DROP_ETH_VLAN);
+            default -> counters.increment(Counter.DROP_ETH_UNKNOWN_TYPE);
+        }
+    }
+
+    @Override
+    public void onBatchEnd(long now) {
+        wheel.advance(now);
+        netif.flush();
+    }
+}

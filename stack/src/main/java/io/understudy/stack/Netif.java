@@ -1,0 +1,75 @@
+package io.understudy.stack;
+
+import io.understudy.stack.link.Link;
+import io.understudy.stack.wire.EthernetFrame;
+import java.nio.ByteBuffer;
+
+/**
+ * The network interface: where every outgoing frame passes, to be padded, observed, counted and
+ * handed to the link. Stack thread only.
+ */
+public final class Netif {
+    /** Ethernet's minimum frame size without the FCS; shorter frames are zero-padded. */
+    static final int MIN_FRAME = 60;
+
+    private final StackConfig config;
+    private final Link link;
+    private final Counters counters;
+    private final EthernetFrame eth = new EthernetFrame();
+    private FrameObserver observer;
+
+    Netif(StackConfig config, Link link, Counters counters) {
+        this.config = config;
+        this.link = link;
+        this.counters = counters;
+    }
+
+    /** The interface's settings. */
+    public StackConfig config() {
+        return config;
+    }
+
+    /** The counters. */
+    public Counters counters() {
+        return counters;
+    }
+
+    void observer(FrameObserver observer) {
+        this.observer = observer;
+    }
+
+    /** Reports a received frame to the observer. */
+    void received(long now, ByteBuffer frame) {
+        if (observer != null) {
+            observer.frame(now, frame);
+        }
+    }
+
+    /**
+     * Writes the Ethernet header at index 0 of {@code frame} (whose payload follows at 14) and
+     * transmits the first {@code length} bytes, padded to the Ethernet minimum.
+     */
+    public void transmit(long now, ByteBuffer frame, int length, long dstMac, int etherType) {
+        eth.wrap(frame, 0, EthernetFrame.HEADER_LENGTH).dst(dstMac).src(config.mac()).etherType(etherType);
+        int padded = Math.max(length, MIN_FRAME);
+        for (int i = length; i < padded; i++) {
+            frame.put(i, (byte) 0);
+        }
+        frame.limit(padded).position(0);
+        if (observer != null) {
+            observer.frame(now, frame);
+        }
+        link.transmit(frame);
+        frame.clear();
+        counters.increment(Counter.TX_FRAMES);
+        counters.add(Counter.TX_BYTES, padded);
+    }
+
+    /** End of batch: push out buffered frames and captures. */
+    void flush() {
+        link.flush();
+        if (observer != null) {
+            observer.flush();
+        }
+    }
+}
