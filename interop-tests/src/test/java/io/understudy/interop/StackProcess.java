@@ -73,8 +73,9 @@ final class StackProcess implements AutoCloseable {
             process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
             throw new AssertionError("understudy serve ignored SIGTERM for 15 s:\n" + output());
         }
-        String counters = output().lines().filter(l -> l.contains("counters:")).reduce((a, b) -> b)
-                .orElseThrow(() -> new AssertionError("no counters line at shutdown:\n" + output()));
+        String out = output();
+        String counters = out.lines().filter(l -> l.contains("counters:")).reduce((a, b) -> b)
+                .orElseThrow(() -> new AssertionError("no counters line at shutdown:\n" + out));
         Map<String, Long> result = new HashMap<>();
         Matcher m = COUNTER.matcher(counters.substring(counters.indexOf("counters:")));
         while (m.find()) {

@@ -14,6 +14,9 @@ import org.slf4j.LoggerFactory;
 public final class Lab {
 
     private static final Logger log = LoggerFactory.getLogger(Lab.class);
+    static final String BRIDGE_NF_CALL_IPTABLES = "net.bridge.bridge-nf-call-iptables",
+            BRIDGE_NF_CALL_IP6TABLES = "net.bridge.bridge-nf-call-ip6tables",
+            BRIDGE_NF_CALL_ARPTABLES = "net.bridge.bridge-nf-call-arptables";
 
     private final CommandRunner runner;
 
@@ -113,7 +116,10 @@ public final class Lab {
         // -e: a kernel without IPv6 has no such keys, prints nothing, and has nothing to disable.
         List<String> ipv6 = runner.run(Command.inNamespace(ns, "sysctl", "-n", "-e",
                 "net.ipv6.conf.all.disable_ipv6", "net.ipv6.conf.default.disable_ipv6")).lines().map(String::trim).toList();
-        return new LabStatus.Namespace(ns, ipv6.stream().allMatch("1"::equals), IpOutput.links(linkOut, addrOut));
+        List<String> bridgeNf = runner.run(Command.inNamespace(ns, "sysctl", "-n", "-e", BRIDGE_NF_CALL_IPTABLES,
+                BRIDGE_NF_CALL_IP6TABLES, BRIDGE_NF_CALL_ARPTABLES)).lines().map(String::trim).toList();
+        return new LabStatus.Namespace(ns, ipv6.stream().allMatch("1"::equals), bridgeNf.contains("1"),
+                IpOutput.links(linkOut, addrOut));
     }
 
     private void apply(String phase, List<Step> steps) {

@@ -57,6 +57,14 @@ final class LabPlan {
                         "net.ipv6.conf.all.disable_ipv6=1", "net.ipv6.conf.default.disable_ipv6=1")));
             }
         }
+        // With br_netfilter loaded (Docker loads it), the bridge runs frames through iptables, which
+        // validates IP headers and drops malformed ones before the stack can count them: switch it off.
+        if (s.namespace(server).map(LabStatus.Namespace::bridgeFiltering).orElse(true)) {
+            gaps.add(fixable("the bridge in " + server + " filters frames through iptables (br_netfilter)",
+                    "stopped br_netfilter filtering bridged frames in " + server,
+                    Command.inNamespace(server, "sysctl", "-q", "-e", "-w", Lab.BRIDGE_NF_CALL_IPTABLES + "=0",
+                            Lab.BRIDGE_NF_CALL_IP6TABLES + "=0", Lab.BRIDGE_NF_CALL_ARPTABLES + "=0")));
+        }
         for (String ns : List.of(client, server)) {
             bringUp(gaps, ns, "lo", s.link(ns, "lo"));
         }

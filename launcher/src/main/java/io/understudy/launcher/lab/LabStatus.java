@@ -11,8 +11,11 @@ import java.util.stream.Collectors;
  */
 public record LabStatus(LabConfig config, Map<String, Namespace> namespaces, List<String> rootLeftovers) {
 
-    /** A lab namespace that exists. {@code ipv6Disabled} is also true when the kernel has no IPv6. */
-    public record Namespace(String name, boolean ipv6Disabled, List<Link> links) {
+    /**
+     * A lab namespace that exists. {@code ipv6Disabled} is also true when the kernel has no IPv6;
+     * {@code bridgeFiltering} is true when br_netfilter sends bridged frames through iptables there.
+     */
+    public record Namespace(String name, boolean ipv6Disabled, boolean bridgeFiltering, List<Link> links) {
         public Namespace {
             links = List.copyOf(links);
         }

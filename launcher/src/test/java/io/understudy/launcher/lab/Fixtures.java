@@ -31,7 +31,7 @@ final class Fixtures {
     }
 
     static LabStatus.Namespace namespace(String ns, String linkOut, String addrOut) {
-        return new LabStatus.Namespace(ns, true, IpOutput.links(linkOut, addrOut));
+        return new LabStatus.Namespace(ns, true, false, IpOutput.links(linkOut, addrOut));
     }
 
     /** The status of the default lab when it is up. */
@@ -62,6 +62,8 @@ final class Fixtures {
                 outputs.put("ip -n " + ns + " -o -d link show", read("up-" + side + "-link.txt"));
                 outputs.put("ip -n " + ns + " -o -4 addr show", read("up-" + side + "-addr.txt"));
                 outputs.put("ip netns exec " + ns + " sysctl -n -e net.ipv6.conf.all.disable_ipv6 net.ipv6.conf.default.disable_ipv6", "1\n1\n");
+                outputs.put("ip netns exec " + ns + " sysctl -n -e net.bridge.bridge-nf-call-iptables"
+                        + " net.bridge.bridge-nf-call-ip6tables net.bridge.bridge-nf-call-arptables", "0\n0\n0\n");
             }
         }
 

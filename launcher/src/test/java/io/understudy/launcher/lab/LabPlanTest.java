@@ -22,6 +22,8 @@ class LabPlanTest {
                 "ip netns add us-server",
                 "ip netns exec us-client sysctl -q -e -w net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1",
                 "ip netns exec us-server sysctl -q -e -w net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1",
+                "ip netns exec us-server sysctl -q -e -w net.bridge.bridge-nf-call-iptables=0"
+                        + " net.bridge.bridge-nf-call-ip6tables=0 net.bridge.bridge-nf-call-arptables=0",
                 "ip -n us-client link set lo up",
                 "ip -n us-server link set lo up",
                 "ip -n us-server link add us-br0 type bridge forward_delay 0 stp_state 0",
@@ -54,7 +56,7 @@ class LabPlanTest {
     @Test
     void upRebuildsAVethPairThatLostItsClientEnd() {
         LabStatus.Namespace server = Fixtures.upStatus().namespace("us-server").orElseThrow();
-        LabStatus.Namespace emptyClient = new LabStatus.Namespace("us-client", true,
+        LabStatus.Namespace emptyClient = new LabStatus.Namespace("us-client", true, false,
                 List.of(Fixtures.upStatus().link("us-client", "lo").orElseThrow()));
         LabStatus half = new LabStatus(CONFIG, Map.of("us-client", emptyClient, "us-server", server), List.of());
 
@@ -80,7 +82,7 @@ class LabPlanTest {
                         : l)
                 .toList();
         LabStatus broken = new LabStatus(CONFIG, Map.of("us-client", up.namespace("us-client").orElseThrow(),
-                "us-server", new LabStatus.Namespace("us-server", false, links)), List.of());
+                "us-server", new LabStatus.Namespace("us-server", false, false, links)), List.of());
 
         assertThat(broken.isUp()).isFalse();
         assertThat(commands(LabPlan.up(broken))).containsExactly(
@@ -98,7 +100,7 @@ class LabPlanTest {
         Link veth = up.link("us-client", "us-veth0").orElseThrow();
         Link withService = new Link(veth.name(), veth.kind(), veth.kindAttributes(), true, "UP", 1500, Optional.empty(),
                 List.of("10.201.0.1/24", "10.201.0.2/24"));
-        LabStatus status = new LabStatus(CONFIG, Map.of("us-client", new LabStatus.Namespace("us-client", true,
+        LabStatus status = new LabStatus(CONFIG, Map.of("us-client", new LabStatus.Namespace("us-client", true, false,
                 List.of(up.link("us-client", "lo").orElseThrow(), withService)), "us-server", up.namespace("us-server").orElseThrow()), List.of());
 
         assertThat(status.problems()).containsExactly(
@@ -113,7 +115,7 @@ class LabPlanTest {
                 .map(l -> l.name().equals("us-tap0") ? new Link("us-tap0", "veth", Map.of(), true, "UP", 1500, Optional.empty(), List.of()) : l)
                 .toList();
         LabStatus status = new LabStatus(CONFIG, Map.of("us-client", up.namespace("us-client").orElseThrow(),
-                "us-server", new LabStatus.Namespace("us-server", true, links)), List.of());
+                "us-server", new LabStatus.Namespace("us-server", true, false, links)), List.of());
 
         assertThat(status.problems()).containsExactly("us-tap0 in us-server is a veth, not a tap");
         assertThatThrownBy(() -> LabPlan.up(status)).isInstanceOf(LabException.class)

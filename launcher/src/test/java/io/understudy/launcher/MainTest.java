@@ -1,0 +1,85 @@
+package io.understudy.launcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The command line refuses bad input with one line naming what was wrong; no root needed. */
+class MainTest {
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private PrintStream savedErr, savedOut;
+
+    @BeforeEach
+    void capture() {
+        savedErr = System.err;
+        savedOut = System.out;
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+    }
+
+    @AfterEach
+    void restore() {
+        System.setErr(savedErr);
+        System.setOut(savedOut);
+    }
+
+    private String errors() {
+        return err.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void anUnknownFlagIsOneLineNamingIt() {
+        assertThat(Main.run("serve", "--bogus")).isEqualTo(2);
+        assertThat(errors().lines()).singleElement().asString()
+                .contains("understudy serve", "--bogus", "understudy serve --help");
+    }
+
+    @Test
+    void aBadValueNamesTheFlagAndTheValue() {
+        assertThat(Main.run("serve", "--tap", "t0", "--ip", "10.0.0.300/24")).isEqualTo(2);
+        assertThat(errors().lines()).singleElement().asString().contains("--ip", "10.0.0.300");
+        err.reset();
+        assertThat(Main.run("serve", "--tap", "t0", "--ip", "10.0.0.1")).isEqualTo(2);
+        assertThat(errors()).contains("--ip", "prefix length");
+        err.reset();
+        assertThat(Main.run("serve", "--lab", "--mac", "01:00:5e:00:00:01")).isEqualTo(2);
+        assertThat(errors()).contains("unicast");
+        err.reset();
+        assertThat(Main.run("serve", "--lab", "--mtu", "40")).isEqualTo(2);
+        assertThat(errors()).contains("MTU");
+        err.reset();
+        assertThat(Main.run("serve", "--lab", "--gateway", "10.9.9.9")).isEqualTo(2);
+        assertThat(errors()).contains("--gateway", "not on the subnet");
+    }
+
+    @Test
+    void serveNeedsATapAndAnAddress() {
+        assertThat(Main.run("serve")).isEqualTo(2);
+        assertThat(errors()).contains("--lab", "--tap");
+    }
+
+    @Test
+    void aMissingOrUnknownCommandIsABadUsage() {
+        assertThat(Main.run()).isEqualTo(2);
+        assertThat(errors()).contains("missing command");
+        err.reset();
+        assertThat(Main.run("frobnicate")).isEqualTo(2);
+        assertThat(errors().lines()).singleElement().asString().contains("frobnicate");
+    }
+
+    @Test
+    void everyCommandHasHelp() {
+        for (String[] args : new String[][] {{"--help"}, {"serve", "--help"}, {"lab", "--help"}, {"lab", "up", "--help"},
+                {"lab", "down", "--help"}, {"lab", "status", "--help"}, {"demo", "--help"}}) {
+            out.reset();
+            assertThat(Main.run(args)).as(String.join(" ", args)).isZero();
+            assertThat(out.toString(StandardCharsets.UTF_8)).contains("Usage:");
+        }
+    }
+}
