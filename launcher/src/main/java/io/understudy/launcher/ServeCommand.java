@@ -69,7 +69,7 @@ final class ServeCommand implements Callable<Integer> {
         try {
             return StackSettings.parse(tapName, ns, address, mac, gateway, mtu, pcap);
         } catch (IllegalArgumentException e) {
-            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e, null, null);
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
         }
     }
 }

@@ -66,7 +66,7 @@ class MainTest {
 
     @Test
     void aMissingOrUnknownCommandIsABadUsage() {
-        assertThat(Main.run()).isEqualTo(2);
+        assertThat(Main.run(new String[0])).isEqualTo(2);
         assertThat(errors()).contains("missing command");
         err.reset();
         assertThat(Main.run("frobnicate")).isEqualTo(2);
