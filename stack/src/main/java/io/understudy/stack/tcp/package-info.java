@@ -1,14 +1,17 @@
 /**
- * TCP building blocks for the TCB: keyed initial sequence numbers and timestamp offsets
+ * TCP and its building blocks for the TCB: keyed initial sequence numbers and timestamp offsets
  * ({@link io.understudy.stack.tcp.IsnGenerator}), SYN cookies
  * ({@link io.understudy.stack.tcp.SynCookies}) under one replicated secret
- * ({@link io.understudy.stack.tcp.TcpSecret}), and the receive and send queues
- * ({@link io.understudy.stack.tcp.ReceiveBuffer}, {@link io.understudy.stack.tcp.SendBuffer}).
+ * ({@link io.understudy.stack.tcp.TcpSecret}), the receive and send queues
+ * ({@link io.understudy.stack.tcp.ReceiveBuffer}, {@link io.understudy.stack.tcp.SendBuffer}),
+ * the retransmission timer estimator ({@link io.understudy.stack.tcp.RtoEstimator}, RFC 6298),
+ * the SACK scoreboard ({@link io.understudy.stack.tcp.SackScoreboard}, RFC 2018 and RFC 6675)
+ * and, in {@link io.understudy.stack.tcp.cc}, the pluggable congestion control.
  *
  * <p>Conventions: time is an argument ({@code long now}, nanoseconds, any origin, never read
  * from a clock here); sequence numbers are {@code int}s compared only through
  * {@link io.understudy.stack.wire.Seq}; every class is owned by the stack thread and is not
- * thread-safe; nothing allocates after construction. Bugs in the caller (a sequence number
- * outside a queue, a bad argument) throw; input from the network never does.
+ * thread-safe; nothing allocates per segment. Bugs in the caller (a sequence number outside a
+ * queue, a bad argument) throw; input from the network never does.
  */
 package io.understudy.stack.tcp;

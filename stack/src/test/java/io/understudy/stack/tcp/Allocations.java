@@ -3,7 +3,7 @@ package io.understudy.stack.tcp;
 import java.lang.management.ManagementFactory;
 
 /** Measures what the current thread allocates, robust to one-off JIT and bookkeeping noise. */
-final class Allocations {
+public final class Allocations {
     private Allocations() {}
 
     /**
@@ -11,7 +11,7 @@ final class Allocations {
      * per-operation allocation shows in every run; a one-off (a compilation, a deoptimization)
      * does not.
      */
-    static long steadyState(Runnable work) {
+    public static long steadyState(Runnable work) {
         var bean = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         long tid = Thread.currentThread().getId();
         long least = Long.MAX_VALUE;
