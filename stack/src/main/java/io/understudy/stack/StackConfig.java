@@ -31,9 +31,12 @@ public record StackConfig(long mac, int ip, int prefixLength, int gateway, int m
         return prefixLength == 0 ? 0 : -1 << (32 - prefixLength);
     }
 
-    /** The subnet's directed broadcast address. */
+    /**
+     * The subnet's directed broadcast address. A /31 or /32 has none (RFC 3021): every address
+     * in it is a host's, ours included, so this is the limited broadcast 255.255.255.255.
+     */
     public int broadcast() {
-        return ip | ~netmask();
+        return prefixLength >= 31 ? -1 : ip | ~netmask();
     }
 
     /** True when {@code addr} is on the local subnet. */

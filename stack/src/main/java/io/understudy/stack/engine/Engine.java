@@ -8,6 +8,7 @@ import com.lmax.disruptor.dsl.Disruptor;
 import com.lmax.disruptor.dsl.ProducerType;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
@@ -56,6 +57,7 @@ public final class Engine<H extends StackHandler> implements AutoCloseable {
     private final RingBuffer<StackEvent<H>> ring;
     private final AtomicLong handlerExceptions = new AtomicLong();
     private volatile Thread stackThread;
+    private final CountDownLatch started = new CountDownLatch(1);
 
     public Engine(H handler, LongSupplier clock, Config config) {
         this.handler = handler;
@@ -75,9 +77,18 @@ public final class Engine<H extends StackHandler> implements AutoCloseable {
         this.ring = disruptor.getRingBuffer();
     }
 
-    /** Starts the stack thread. */
+    /**
+     * Starts the stack thread and returns once it runs. (The Disruptor's shutdown drains only
+     * processors already running: without the wait, a {@link #close} soon after start would
+     * drop everything published.)
+     */
     public void start() {
         disruptor.start();
+        try {
+            started.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /**
@@ -137,6 +148,7 @@ public final class Engine<H extends StackHandler> implements AutoCloseable {
         @Override
         public void onStart() {
             stackThread = Thread.currentThread();
+            started.countDown();
         }
 
         @Override
@@ -166,6 +178,11 @@ public final class Engine<H extends StackHandler> implements AutoCloseable {
         @Override
         public void handleEventException(Throwable ex, long sequence, StackEvent<H> event) {
             handlerExceptions.incrementAndGet();
+            if (event == null) {
+                // The Disruptor passes no event when onTimeout threw: an idle tick's onBatchEnd.
+                log.error("stack thread: exception in an idle tick after event {}; going on", sequence, ex);
+                return;
+            }
             log.error("stack thread: exception while handling event {} (type {}); dropped it and going on",
                     sequence, event.type, ex);
         }

@@ -31,6 +31,8 @@ public final class Ipv4Reassembler {
     public static final int MAX_HEADER = 60;
 
     private static final int BLOCK = 8;
+    /** Largest offset the 13-bit fragment offset field holds, in bytes. */
+    private static final int MAX_OFFSET = 0x1FFF * BLOCK;
     private static final int SLAB = 65536;
     private static final int WORDS = SLAB / BLOCK / Long.SIZE;
     private static final int NONE = -1;
@@ -271,7 +273,8 @@ public final class Ipv4Reassembler {
         if (offset == 0 && !moreFragments) {
             throw new IllegalArgumentException("not a fragment: offset 0 and MF clear");
         }
-        if (offset < 0 || offset % BLOCK != 0 || offset > MAX_DATAGRAM - MIN_HEADER) {
+        // Offsets past 65535 - header length fit the field; such fragments are TOO_BIG, not caller bugs.
+        if (offset < 0 || offset % BLOCK != 0 || offset > MAX_OFFSET) {
             throw new IllegalArgumentException("fragment offset out of range: " + offset);
         }
         if (headerLength < MIN_HEADER || headerLength > MAX_HEADER) {

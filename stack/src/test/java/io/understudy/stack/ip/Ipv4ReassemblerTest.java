@@ -149,6 +149,14 @@ class Ipv4ReassemblerTest {
         assertThat(r.inProgress()).as("datagram dropped too").isZero();
     }
 
+    @Test void offsetsTheFieldHoldsButNoDatagramCanReachAreTooBigNotCallerBugs() {
+        var r = new Ipv4Reassembler();
+        byte[] p = payload(65536, 6);
+        assertThat(offer(r, 0, ID, p, new Fragment(65520, 8, false))).isEqualTo(Result.TOO_BIG);
+        assertThat(offer(r, 0, ID, p, new Fragment(65528, 7, false))).isEqualTo(Result.TOO_BIG);
+        assertThatThrownBy(() -> offer(r, 0, ID, p, new Fragment(65536, 0, false))).isInstanceOf(IllegalArgumentException.class);
+    }
+
     @Test void firstFragmentWithOptionsLowersThePayloadLimit() {
         var r = new Ipv4Reassembler();
         byte[] p = payload(65515, 7);
