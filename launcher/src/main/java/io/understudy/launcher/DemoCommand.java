@@ -43,7 +43,7 @@ final class DemoCommand implements Callable<Integer> {
         lab.up(labConfig);
         try {
             StackSettings settings = StackSettings.parse(labConfig.taps().get(0), labConfig.serverNs(),
-                    labConfig.serviceIp(), StackSettings.DEFAULT_MAC, null, 1500, capture);
+                    labConfig.serviceIp(), StackSettings.DEFAULT_MAC, null, 1500, capture, null);
             step("2. starting the stack: " + settings.describe());
             try (StackInstance stack = StackInstance.start(settings, () -> { })) {
                 step("3. the kernel in " + labConfig.clientNs() + " pings the stack");

@@ -42,6 +42,14 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--pcap", paramLabel = "FILE", description = "Write every frame received and sent to FILE (pcap, for tshark/Wireshark).")
     Path pcap;
 
+    @Option(names = "--faults", paramLabel = "SPEC",
+            description = "Inject faults into the frames crossing the TAP, both ways (to test TCP without netem), "
+                    + "e.g. --faults drop=1%%,dup=0.5%%,reorder=2%%,corrupt=0.1%%,delay=5ms,seed=42. Every part is "
+                    + "optional: the rates drop, dup, reorder, corrupt (up to 3 decimals); a reordered frame waits for "
+                    + "depth=N later frames (default 3) or delay=5ms|500us|100ns (default 2ms); direction=in|out|both "
+                    + "(default both); seed=N (default 0). Default: no faults.")
+    String faults;
+
     @Mixin LoggingOptions logging;
 
     @Override
@@ -67,7 +75,7 @@ final class ServeCommand implements Callable<Integer> {
                     "say which TAP and address to use: --lab, or --tap DEV --ip ADDR/LEN");
         }
         try {
-            return StackSettings.parse(tapName, ns, address, mac, gateway, mtu, pcap);
+            return StackSettings.parse(tapName, ns, address, mac, gateway, mtu, pcap, faults);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
         }

@@ -3,6 +3,8 @@ package io.understudy.launcher;
 import io.understudy.stack.NetStack;
 import io.understudy.stack.engine.Engine;
 import io.understudy.stack.engine.FrameReader;
+import io.understudy.stack.engine.StackHandler;
+import io.understudy.stack.link.FaultInjector;
 import io.understudy.stack.pcap.PcapWriter;
 import io.understudy.tap.TapDevice;
 import io.understudy.tap.TapException;
@@ -15,7 +17,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One running stack: a TAP device, the engine and its stack thread, and the reader thread that
- * moves frames from the TAP into the ring. {@link #close()} stops it cleanly and logs its counters.
+ * moves frames from the TAP into the ring; with faults to inject, a {@link FaultInjector} between
+ * the stack and both. {@link #close()} stops it cleanly and logs its counters.
  */
 final class StackInstance implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(StackInstance.class);
@@ -28,7 +31,8 @@ final class StackInstance implements AutoCloseable {
     private final TapDevice tap;
     private final TapLink link;
     private final NetStack stack;
-    private final Engine<NetStack> engine;
+    private final FaultInjector faults;
+    private final Engine<StackHandler> engine;
     private final PcapWriter pcap;
     private final Thread reader;
     private final Runnable onStopped;
@@ -41,11 +45,13 @@ final class StackInstance implements AutoCloseable {
         this.pcap = pcap;
         this.onStopped = onStopped;
         this.link = new TapLink(tap);
-        this.stack = new NetStack(settings.stack(), link, System.nanoTime());
+        this.faults = settings.faults().isNone() ? null : new FaultInjector(settings.faults());
+        this.stack = new NetStack(settings.stack(), faults == null ? link : faults.wrapOutbound(link), System.nanoTime());
         if (pcap != null) {
             stack.observer(pcap);
         }
-        this.engine = new Engine<>(stack, System::nanoTime, Engine.Config.defaults());
+        StackHandler handler = faults == null ? stack : faults.wrapInbound(stack);
+        this.engine = new Engine<>(handler, System::nanoTime, Engine.Config.defaults());
         this.reader = new Thread(this::readLoop, "understudy-tap-reader");
         this.reader.setDaemon(true);
     }
@@ -65,7 +71,10 @@ final class StackInstance implements AutoCloseable {
             StackInstance instance = new StackInstance(settings, tap, pcap, onStopped);
             instance.engine.start();
             instance.reader.start();
-            instance.engine.execute(s -> s.announce(System.nanoTime()));
+            instance.engine.execute((StackHandler h, long now) -> instance.stack.announce(now));
+            if (instance.faults != null) {
+                log.info("injecting faults: {}", settings.faults());
+            }
             log.info("ready: serving {}{}", settings.describe(), pcap == null ? "" : ", capturing to " + settings.pcap());
             return instance;
         } catch (Exception | Error e) {
@@ -130,6 +139,9 @@ final class StackInstance implements AutoCloseable {
         log.info("counters: {}{}", stack.counters().summary(),
                 link.errors() + engine.handlerExceptions() == 0 ? ""
                         : " tx_errors=" + link.errors() + " handler_exceptions=" + engine.handlerExceptions());
+        if (faults != null) {
+            log.info("faults: {}", faults.summary());
+        }
         log.info("stopped");
         onStopped.run();
     }

@@ -1,6 +1,7 @@
 package io.understudy.launcher;
 
 import io.understudy.stack.StackConfig;
+import io.understudy.stack.link.FaultSpec;
 import io.understudy.stack.wire.Ipv4Address;
 import io.understudy.stack.wire.MacAddress;
 import java.nio.file.Path;
@@ -12,14 +13,15 @@ import java.nio.file.Path;
  * @param netns the network namespace holding it, or null for the current one
  * @param stack addresses and MTU
  * @param pcap capture file, or null
+ * @param faults faults to inject into the frames crossing the TAP ({@link FaultSpec#NONE} for none)
  */
-record StackSettings(String tap, String netns, StackConfig stack, Path pcap) {
+record StackSettings(String tap, String netns, StackConfig stack, Path pcap, FaultSpec faults) {
     /** The lab's service MAC: locally administered (02:…), "US" in ASCII, then 00:00:02. */
     static final String DEFAULT_MAC = "02:55:53:00:00:02";
 
-    /** Parses command-line values; throws IllegalArgumentException naming the bad one. */
+    /** Parses command-line values ({@code faults} null for none); throws IllegalArgumentException naming the bad one. */
     static StackSettings parse(String tap, String netns, String ipWithPrefix, String mac, String gateway, int mtu,
-            Path pcap) {
+            Path pcap, String faults) {
         int slash = ipWithPrefix.indexOf('/');
         if (slash < 0) {
             throw new IllegalArgumentException("--ip '" + ipWithPrefix + "' needs a prefix length, e.g. 10.201.0.2/24");
@@ -38,12 +40,18 @@ record StackSettings(String tap, String netns, StackConfig stack, Path pcap) {
             throw new IllegalArgumentException("--mac '" + mac + "': " + e.getMessage());
         }
         int gw = gateway == null ? 0 : parseAddress("--gateway", gateway);
+        FaultSpec faultSpec;
+        try {
+            faultSpec = faults == null ? FaultSpec.NONE : FaultSpec.parse(faults);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--faults: " + e.getMessage());
+        }
         try {
             StackConfig config = new StackConfig(macValue, ip, prefix, gw, mtu);
             if (gw != 0 && !config.onLink(gw)) {
                 throw new IllegalArgumentException("--gateway " + gateway + " is not on the subnet " + ipWithPrefix);
             }
-            return new StackSettings(tap, netns, config, pcap);
+            return new StackSettings(tap, netns, config, pcap, faultSpec);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(e.getMessage().startsWith("--") ? e.getMessage() : "bad setting: " + e.getMessage());
         }

@@ -59,6 +59,22 @@ class MainTest {
     }
 
     @Test
+    void aBadFaultSpecIsOneLineNamingThePart() {
+        assertThat(Main.run("serve", "--lab", "--faults", "drop=1%,dup=abc")).isEqualTo(2);
+        assertThat(errors().lines()).singleElement().asString()
+                .contains("understudy serve", "--faults", "'dup=abc'", "not a percentage");
+        err.reset();
+        assertThat(Main.run("serve", "--lab", "--faults", "drop=101%")).isEqualTo(2);
+        assertThat(errors()).contains("'drop=101%'", "more than 100%");
+    }
+
+    @Test
+    void serveHelpShowsTheFaultsOptionWithAnExample() {
+        assertThat(Main.run("serve", "--help")).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("--faults=SPEC", "drop=1%,dup=0.5%");
+    }
+
+    @Test
     void serveNeedsATapAndAnAddress() {
         assertThat(Main.run("serve")).isEqualTo(2);
         assertThat(errors()).contains("--lab", "--tap");

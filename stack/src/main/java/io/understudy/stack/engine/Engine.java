@@ -116,6 +116,11 @@ public final class Engine<H extends StackHandler> implements AutoCloseable {
 
     /** Runs {@code command} on the stack thread, after everything already in the ring. */
     public void execute(Consumer<? super H> command) {
+        execute((handler, now) -> command.accept(handler));
+    }
+
+    /** Runs {@code command} on the stack thread with the engine's time, after everything already in the ring. */
+    public void execute(StackCommand<? super H> command) {
         ring.publishEvent((event, seq, cmd) -> {
             event.clear();
             event.type = StackEvent.COMMAND;
@@ -156,7 +161,7 @@ public final class Engine<H extends StackHandler> implements AutoCloseable {
             try {
                 switch (event.type) {
                     case StackEvent.FRAME -> handler.onFrame(clock.getAsLong(), event.frame.limit(event.length).position(0));
-                    case StackEvent.COMMAND -> event.command.accept(handler);
+                    case StackEvent.COMMAND -> event.command.run(handler, clock.getAsLong());
                     default -> { }
                 }
             } finally {

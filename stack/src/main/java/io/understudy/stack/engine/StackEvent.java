@@ -1,7 +1,6 @@
 package io.understudy.stack.engine;
 
 import java.nio.ByteBuffer;
-import java.util.function.Consumer;
 
 /** One preallocated ring slot: a received frame or a command for the stack thread. */
 final class StackEvent<H> {
@@ -14,7 +13,7 @@ final class StackEvent<H> {
     /** Length of the frame in {@link #frame}. */
     int length;
     /** A command to run on the stack thread, cleared after it ran. */
-    Consumer<? super H> command;
+    StackCommand<? super H> command;
 
     StackEvent(int frameCapacity) {
         this.frame = ByteBuffer.allocateDirect(frameCapacity);
