@@ -45,7 +45,7 @@ final class DemoCommand implements Callable<Integer> {
             StackSettings settings = StackSettings.parse(labConfig.taps().get(0), labConfig.serverNs(),
                     labConfig.serviceIp(), StackSettings.DEFAULT_MAC, null, 1500, capture, null);
             step("2. starting the stack: " + settings.describe());
-            try (StackInstance stack = StackInstance.start(settings, () -> { })) {
+            try (StackInstance stack = StackInstance.start(settings, false, () -> { })) {
                 step("3. the kernel in " + labConfig.clientNs() + " pings the stack");
                 boolean pinged = show(labConfig.clientNs(), "ping", "-c", "5", "-i", "0.2", "-W", "2", service);
                 step("4. arping asks for its MAC address");

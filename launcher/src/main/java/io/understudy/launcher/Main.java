@@ -12,7 +12,8 @@ import picocli.CommandLine.Command;
         description = "A user-space TCP/IPv4 stack on a TAP device with transparent TCP failover.",
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
-        subcommands = {ServeCommand.class, LabCommand.class, DemoCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {ServeCommand.class, TcpClientCommand.class, LabCommand.class, DemoCommand.class,
+                CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

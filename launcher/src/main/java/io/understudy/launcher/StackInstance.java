@@ -1,6 +1,9 @@
 package io.understudy.launcher;
 
 import io.understudy.stack.NetStack;
+import io.understudy.stack.services.ClassicServices;
+import io.understudy.stack.socket.BlockingConnection;
+import io.understudy.stack.tcp.TcpSecret;
 import io.understudy.stack.engine.Engine;
 import io.understudy.stack.engine.FrameReader;
 import io.understudy.stack.engine.StackHandler;
@@ -10,6 +13,7 @@ import io.understudy.tap.TapDevice;
 import io.understudy.tap.TapException;
 import io.understudy.tap.TapOptions;
 import java.io.IOException;
+import java.security.SecureRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -39,14 +43,20 @@ final class StackInstance implements AutoCloseable {
     private final AtomicBoolean running = new AtomicBoolean(true);
     private volatile boolean failed;
 
-    private StackInstance(StackSettings settings, TapDevice tap, PcapWriter pcap, Runnable onStopped) {
+    private StackInstance(StackSettings settings, TapDevice tap, PcapWriter pcap, boolean classicServices,
+            Runnable onStopped) {
         this.settings = settings;
         this.tap = tap;
         this.pcap = pcap;
         this.onStopped = onStopped;
         this.link = new TapLink(tap);
         this.faults = settings.faults().isNone() ? null : new FaultInjector(settings.faults());
-        this.stack = new NetStack(settings.stack(), faults == null ? link : faults.wrapOutbound(link), System.nanoTime());
+        this.stack = new NetStack(settings.stack(), settings.tcp(), TcpSecret.generate(new SecureRandom()),
+                settings.maxConnections(), faults == null ? link : faults.wrapOutbound(link), System.nanoTime());
+        if (classicServices) {
+            // Before the stack thread starts, so no other thread ever touches the listeners.
+            ClassicServices.install(stack.tcp());
+        }
         if (pcap != null) {
             stack.observer(pcap);
         }
@@ -60,7 +70,7 @@ final class StackInstance implements AutoCloseable {
      * Opens the TAP (inside the namespace, if one is set), starts the stack and announces its
      * address. {@code onStopped} runs once when the instance has stopped, for whatever reason.
      */
-    static StackInstance start(StackSettings settings, Runnable onStopped) throws Exception {
+    static StackInstance start(StackSettings settings, boolean classicServices, Runnable onStopped) throws Exception {
         TapDevice tap = Netns.call(settings.netns(), () -> TapDevice.open(TapOptions.of(settings.tap())));
         PcapWriter pcap = null;
         try {
@@ -68,14 +78,15 @@ final class StackInstance implements AutoCloseable {
                 long wallOffset = TimeUnit.MILLISECONDS.toNanos(System.currentTimeMillis()) - System.nanoTime();
                 pcap = new PcapWriter(settings.pcap(), wallOffset);
             }
-            StackInstance instance = new StackInstance(settings, tap, pcap, onStopped);
+            StackInstance instance = new StackInstance(settings, tap, pcap, classicServices, onStopped);
             instance.engine.start();
             instance.reader.start();
             instance.engine.execute((StackHandler h, long now) -> instance.stack.announce(now));
             if (instance.faults != null) {
                 log.info("injecting faults: {}", settings.faults());
             }
-            log.info("ready: serving {}{}", settings.describe(), pcap == null ? "" : ", capturing to " + settings.pcap());
+            log.info("ready: serving {}{}{}", settings.describe(), classicServices ? ", echo/discard/chargen on 7/9/19" : "",
+                    pcap == null ? "" : ", capturing to " + settings.pcap());
             return instance;
         } catch (Exception | Error e) {
             tap.close();
@@ -84,6 +95,11 @@ final class StackInstance implements AutoCloseable {
             }
             throw e;
         }
+    }
+
+    /** Runs commands on the stack thread, for application threads (blocking connections). */
+    BlockingConnection.StackExecutor executor() {
+        return command -> engine.execute((StackHandler h, long now) -> command.run(stack, now));
     }
 
     /** True when the instance stopped because of an error rather than a request. */
@@ -136,7 +152,7 @@ final class StackInstance implements AutoCloseable {
                 log.warn("closing capture {}: {}", settings.pcap(), e.getMessage());
             }
         }
-        log.info("counters: {}{}", stack.counters().summary(),
+        log.info("counters: {} tcp_connections={}{}", stack.counters().summary(), stack.tcp().connectionCount(),
                 link.errors() + engine.handlerExceptions() == 0 ? ""
                         : " tx_errors=" + link.errors() + " handler_exceptions=" + engine.handlerExceptions());
         if (faults != null) {

@@ -1,6 +1,8 @@
 package io.understudy.launcher;
 
 import io.understudy.stack.StackConfig;
+import io.understudy.stack.tcp.TcpConfig;
+import io.understudy.stack.tcp.TcpLayer;
 import io.understudy.stack.link.FaultSpec;
 import io.understudy.stack.wire.Ipv4Address;
 import io.understudy.stack.wire.MacAddress;
@@ -12,10 +14,13 @@ import java.nio.file.Path;
  * @param tap the TAP device
  * @param netns the network namespace holding it, or null for the current one
  * @param stack addresses and MTU
+ * @param tcp TCP settings
+ * @param maxConnections cap on TCP connections
  * @param pcap capture file, or null
  * @param faults faults to inject into the frames crossing the TAP ({@link FaultSpec#NONE} for none)
  */
-record StackSettings(String tap, String netns, StackConfig stack, Path pcap, FaultSpec faults) {
+record StackSettings(String tap, String netns, StackConfig stack, TcpConfig tcp, int maxConnections, Path pcap,
+        FaultSpec faults) {
     /** The lab's service MAC: locally administered (02:…), "US" in ASCII, then 00:00:02. */
     static final String DEFAULT_MAC = "02:55:53:00:00:02";
 
@@ -51,7 +56,8 @@ record StackSettings(String tap, String netns, StackConfig stack, Path pcap, Fau
             if (gw != 0 && !config.onLink(gw)) {
                 throw new IllegalArgumentException("--gateway " + gateway + " is not on the subnet " + ipWithPrefix);
             }
-            return new StackSettings(tap, netns, config, pcap, faultSpec);
+            return new StackSettings(tap, netns, config, TcpConfig.defaults(mtu), TcpLayer.DEFAULT_MAX_CONNECTIONS, pcap,
+                    faultSpec);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(e.getMessage().startsWith("--") ? e.getMessage() : "bad setting: " + e.getMessage());
         }
@@ -63,6 +69,11 @@ record StackSettings(String tap, String netns, StackConfig stack, Path pcap, Fau
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(flag + " '" + text + "': " + e.getMessage());
         }
+    }
+
+    /** These settings with other TCP settings. */
+    StackSettings withTcp(TcpConfig tcpConfig, int connections) {
+        return new StackSettings(tap, netns, stack, tcpConfig, connections, pcap, faults);
     }
 
     /** One line for the log. */

@@ -75,6 +75,27 @@ class MainTest {
     }
 
     @Test
+    void badTcpFlagsAreOneLineNamingTheFlag() {
+        String[][] cases = {{"--cc", "vegas"}, {"--msl", "soon"}, {"--min-rto", "-5ms"}, {"--keepalive", "1s,2s"},
+                {"--keepalive", "1s,2s,x"}, {"--buffer", "1000"}, {"--max-connections", "0"}};
+        for (String[] flag : cases) {
+            err.reset();
+            assertThat(Main.run("serve", "--lab", flag[0], flag[1])).as(String.join(" ", flag)).isEqualTo(2);
+            assertThat(errors().lines()).as(errors()).singleElement().asString().contains("understudy serve");
+            assertThat(errors()).containsAnyOf(flag[0], "buffer");
+        }
+    }
+
+    @Test
+    void tcpClientNeedsAnAddressAndPort() {
+        assertThat(Main.run("tcp-client", "--lab")).isEqualTo(2);
+        assertThat(errors()).contains("--connect");
+        err.reset();
+        assertThat(Main.run("tcp-client", "--lab", "--connect", "10.201.0.1")).isEqualTo(2);
+        assertThat(errors().lines()).singleElement().asString().contains("ADDR:PORT");
+    }
+
+    @Test
     void serveNeedsATapAndAnAddress() {
         assertThat(Main.run("serve")).isEqualTo(2);
         assertThat(errors()).contains("--lab", "--tap");
@@ -92,7 +113,7 @@ class MainTest {
     @Test
     void everyCommandHasHelp() {
         for (String[] args : new String[][] {{"--help"}, {"serve", "--help"}, {"lab", "--help"}, {"lab", "up", "--help"},
-                {"lab", "down", "--help"}, {"lab", "status", "--help"}, {"demo", "--help"}}) {
+                {"lab", "down", "--help"}, {"lab", "status", "--help"}, {"demo", "--help"}, {"tcp-client", "--help"}}) {
             out.reset();
             assertThat(Main.run(args)).as(String.join(" ", args)).isZero();
             assertThat(out.toString(StandardCharsets.UTF_8)).contains("Usage:");

@@ -7,10 +7,15 @@ import io.understudy.stack.ip.IcmpLayer;
 import io.understudy.stack.ip.Ipv4Layer;
 import io.understudy.stack.ip.Ipv4Reassembler;
 import io.understudy.stack.link.Link;
+import io.understudy.stack.tcp.TcpConfig;
+import io.understudy.stack.tcp.TcpContext;
+import io.understudy.stack.tcp.TcpLayer;
+import io.understudy.stack.tcp.TcpSecret;
 import io.understudy.stack.time.TimerWheel;
 import io.understudy.stack.wire.EthernetFrame;
 import io.understudy.stack.wire.MacAddress;
 import java.nio.ByteBuffer;
+import java.security.SecureRandom;
 
 /**
  * One stack instance on one Ethernet link: everything the stack thread owns. Frames come in
@@ -29,16 +34,34 @@ public final class NetStack implements StackHandler {
     private final TimerWheel wheel;
     private final ArpLayer arp;
     private final Ipv4Layer ip;
+    private final TcpLayer tcp;
     private final EthernetFrame eth = new EthernetFrame();
 
-    /** A stack on {@code link}; {@code now} starts its timer wheel. */
+    /** A stack on {@code link} with default TCP settings and a fresh secret; {@code now} starts its timer wheel. */
     public NetStack(StackConfig config, Link link, long now) {
+        this(config, TcpConfig.defaults(config.mtu()), TcpSecret.generate(new SecureRandom()),
+                TcpLayer.DEFAULT_MAX_CONNECTIONS, link, now);
+    }
+
+    /**
+     * A stack on {@code link}; {@code now} starts its timer wheel.
+     *
+     * @param secret the key of TCP's ISNs and SYN cookies
+     * @param maxConnections cap on TCP connections in any state
+     */
+    public NetStack(StackConfig config, TcpConfig tcpConfig, TcpSecret secret, int maxConnections, Link link, long now) {
         this.config = config;
         this.netif = new Netif(config, link, counters);
         this.wheel = new TimerWheel(TIMER_TICK_NANOS, TIMER_SLOTS, now);
         this.arp = new ArpLayer(netif, wheel, ArpCache.Config.DEFAULT);
         this.ip = new Ipv4Layer(netif, arp, wheel, Ipv4Reassembler.Config.DEFAULT);
         new IcmpLayer(ip, counters);
+        this.tcp = new TcpLayer(ip, wheel, new TcpContext(tcpConfig, counters), secret, maxConnections);
+    }
+
+    /** TCP: listen, connect, and the connections. */
+    public TcpLayer tcp() {
+        return tcp;
     }
 
     /** The stack's settings. */
@@ -109,6 +132,7 @@ public final class NetStack implements StackHandler {
     @Override
     public void onBatchEnd(long now) {
         wheel.advance(now);
+        tcp.flush(now);
         netif.flush();
     }
 }

@@ -1,6 +1,10 @@
 /**
- * TCP and its building blocks for the TCB: keyed initial sequence numbers and timestamp offsets
- * ({@link io.understudy.stack.tcp.IsnGenerator}), SYN cookies
+ * TCP: the layer that demultiplexes segments, runs listeners and owns the connections
+ * ({@link io.understudy.stack.tcp.TcpLayer}), the connections ({@link io.understudy.stack.tcp.TcpConnection}, the TCB and its state machine,
+ * with its send and receive halves {@code TcpSender} and {@code TcpReceiver}, sharing a
+ * {@link io.understudy.stack.tcp.TcpContext} per stack) and their building blocks: keyed
+ * initial sequence numbers and timestamp offsets ({@link io.understudy.stack.tcp.IsnGenerator}),
+ * SYN cookies
  * ({@link io.understudy.stack.tcp.SynCookies}) under one replicated secret
  * ({@link io.understudy.stack.tcp.TcpSecret}), the receive and send queues
  * ({@link io.understudy.stack.tcp.ReceiveBuffer}, {@link io.understudy.stack.tcp.SendBuffer}),

@@ -56,6 +56,11 @@ public final class TcpHeader {
     private int at;
     private int length;
 
+    /** The buffer this view is over. */
+    public ByteBuffer buffer() {
+        return buf;
+    }
+
     /** Points this view at the {@code length}-byte segment of {@code buf} starting at absolute index {@code at}. */
     public TcpHeader wrap(ByteBuffer buf, int at, int length) {
         this.buf = buf;
