@@ -42,7 +42,7 @@ public final class BlockingConnection implements TcpHandler, AutoCloseable {
     private final byte[] scratch = new byte[64 * 1024];
     // Guarded by lock.
     private int inHead, inCount, outHead, outCount;
-    private boolean connected, peerClosed, closed, outputShutdown, pullScheduled, pushScheduled;
+    private boolean connected, peerClosed, closed, outputShutdown, closing, pullScheduled, pushScheduled;
     private CloseReason closeReason;
     /** Stack thread only. */
     private TcpConnection connection;
@@ -130,26 +130,27 @@ public final class BlockingConnection implements TcpHandler, AutoCloseable {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
         lock.lock();
         try {
-            while (!connected && !closed) {
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    stack.execute((s, now) -> connection.abort());
-                    throw new ConnectException("connect timed out after " + timeoutMillis + " ms");
-                }
-                changed.awaitNanos(left);
+            while (!connected && !closed && deadline - System.nanoTime() > 0) {
+                changed.awaitNanos(deadline - System.nanoTime());
             }
-            if (!connected) {
+            if (connected) {
+                return;
+            }
+            if (closed) {
                 throw new ConnectException("connection " + (closeReason == CloseReason.REFUSED ? "refused" : "failed: " + closeReason));
             }
         } finally {
             lock.unlock();
         }
+        abort();
+        throw new ConnectException("connect timed out after " + timeoutMillis + " ms");
     }
 
     private int read(byte[] b, int off, int len) throws IOException {
         if (len == 0) {
             return 0;
         }
+        boolean pull = false;
         lock.lock();
         try {
             while (inCount == 0) {
@@ -169,16 +170,21 @@ public final class BlockingConnection implements TcpHandler, AutoCloseable {
             inCount -= n;
             if (!pullScheduled && !closed) {
                 pullScheduled = true;
-                stack.execute((s, now) -> pull());
+                pull = true;
             }
             return n;
         } finally {
             lock.unlock();
+            // Never publish to the ring holding the lock: the stack thread may be waiting for it.
+            if (pull) {
+                stack.execute((s, now) -> pull());
+            }
         }
     }
 
     private void write(byte[] b, int off, int len) throws IOException {
         while (len > 0) {
+            boolean push;
             lock.lock();
             try {
                 while (outCount == RING && !closed) {
@@ -193,24 +199,31 @@ public final class BlockingConnection implements TcpHandler, AutoCloseable {
                 outCount += n;
                 off += n;
                 len -= n;
-                schedulePush();
+                push = claimPush();
             } finally {
                 lock.unlock();
+            }
+            if (push) {
+                stack.execute((s, now) -> push());
             }
         }
     }
 
     /** Half-close after everything written so far: FIN, and reading goes on. */
     public void shutdownOutput() {
+        boolean push;
         lock.lock();
         try {
             if (outputShutdown || closed) {
                 return;
             }
             outputShutdown = true;
-            schedulePush();
+            push = claimPush();
         } finally {
             lock.unlock();
+        }
+        if (push) {
+            stack.execute((s, now) -> push());
         }
     }
 
@@ -232,9 +245,18 @@ public final class BlockingConnection implements TcpHandler, AutoCloseable {
         }
     }
 
-    /** Closes gracefully: output is flushed, then FIN; unread input is dropped. */
+    /**
+     * Closes gracefully: output is flushed, then FIN, and reading ends. Bytes that arrive after
+     * this are answered with a RST, as Linux does for a closed socket.
+     */
     @Override
     public void close() {
+        lock.lock();
+        try {
+            closing = true;
+        } finally {
+            lock.unlock();
+        }
         shutdownOutput();
     }
 
@@ -256,11 +278,13 @@ public final class BlockingConnection implements TcpHandler, AutoCloseable {
         }
     }
 
-    private void schedulePush() {
-        if (!pushScheduled) {
-            pushScheduled = true;
-            stack.execute((s, now) -> push());
+    /** Under the lock: true when the caller must schedule a push (after unlocking). */
+    private boolean claimPush() {
+        if (pushScheduled) {
+            return false;
         }
+        pushScheduled = true;
+        return true;
     }
 
     // ---- stack thread ----
@@ -303,18 +327,24 @@ public final class BlockingConnection implements TcpHandler, AutoCloseable {
             int head;
             int count;
             boolean fin;
+            boolean closeRequested;
             lock.lock();
             try {
                 pushScheduled = false;
                 head = outHead;
                 count = Math.min(outCount, RING - outHead);
                 fin = outputShutdown && outCount == 0;
+                closeRequested = closing;
             } finally {
                 lock.unlock();
             }
             if (count == 0) {
                 if (fin && c.state().canSend()) {
-                    c.close();
+                    if (closeRequested) {
+                        c.close();
+                    } else {
+                        c.shutdownOutput();
+                    }
                 }
                 return;
             }

@@ -9,11 +9,24 @@ import java.util.Objects;
  * the application, followed by out-of-order data held for SACK (RFC 2018) and for filling
  * holes later.
  *
- * <p>Storage is one ring of {@link #capacity()} bytes (a power of two), addressed by sequence
- * number: byte {@code s} lives at {@code s & (capacity - 1)}. The application's unread bytes
- * are {@code [readSeq, rcvNxt)}; out-of-order bytes lie in {@code [rcvNxt, readSeq + capacity)}
+ * <p>Storage is one ring addressed by sequence number: byte {@code s} lives at
+ * {@code s & (length - 1)}, the ring's length being a power of two of at most
+ * {@link #capacity()} (itself a power of two). The application's unread bytes are
+ * {@code [readSeq, rcvNxt)}; out-of-order bytes lie in {@code [rcvNxt, readSeq + capacity)}
  * and are tracked as at most {@code maxRanges} disjoint, non-adjacent ranges. So everything
- * buffered always fits in the capacity, and data is copied exactly once on the way in.
+ * buffered always fits in the capacity, and data is copied exactly once on the way in (and
+ * once more each time the ring grows).
+ *
+ * <p>Memory: the ring is allocated lazily and only grows. A buffer that has never stored a
+ * byte has no ring, so an idle connection costs only the range bookkeeping. When bytes must be
+ * stored beyond the ring, it is replaced by one of the least power of two that holds
+ * everything from {@code readSeq} to their end — at least double, never more than the
+ * capacity — and the bytes held are copied over in sequence order; duplicate, trimmed-away
+ * and refused bytes never grow it, but one segment at the right edge of the window makes it
+ * the whole capacity. It never shrinks (not even on {@link #reset}), so a connection keeps the
+ * largest span it has buffered, rounded up to a power of two, and the steady state of a
+ * transfer allocates nothing. The capacity alone governs the window: growth is invisible to
+ * the peer.
  *
  * <p>The receive window is {@link #window()} {@code = capacity - readable()}: the space from
  * {@link #rcvNxt()} to the right edge {@code readSeq + capacity}. Out-of-order data sits inside
@@ -45,7 +58,8 @@ import java.util.Objects;
  * Out-of-order data need not be replicated: a standby that lacks it reneges on those SACK
  * blocks, which RFC 2018 §8 permits (the peer retransmits after its RTO).
  *
- * <p>Owned by the stack thread, not thread-safe. Allocates only in its constructor.
+ * <p>Owned by the stack thread, not thread-safe. Allocates only in its constructor and when
+ * the ring grows.
  */
 public final class ReceiveBuffer {
     /** Largest capacity: 2^30, the most a window-scaled TCP window can be (RFC 7323 §2.3). */
@@ -53,8 +67,11 @@ public final class ReceiveBuffer {
     /** Default bound on out-of-order ranges. */
     public static final int DEFAULT_MAX_RANGES = 64;
 
-    private final byte[] ring;
-    private final int mask;
+    private final int capacity;
+    /** The ring, of a power-of-two length up to {@link #capacity}; {@link Rings#NONE} until the first byte. */
+    private byte[] ring = Rings.NONE;
+    /** {@code ring.length - 1}, or 0 while the ring is empty so that zero-length copies stay in bounds. */
+    private int mask;
     private final int maxRanges;
     /** Out-of-order ranges [left, right) as sequence numbers, ascending, disjoint and non-adjacent. */
     private final int[] left, right;
@@ -81,8 +98,7 @@ public final class ReceiveBuffer {
         if (maxRanges < 1) {
             throw new IllegalArgumentException("maxRanges must be positive, got " + maxRanges);
         }
-        this.ring = new byte[capacity];
-        this.mask = capacity - 1;
+        this.capacity = capacity;
         this.maxRanges = maxRanges;
         this.left = new int[maxRanges];
         this.right = new int[maxRanges];
@@ -179,7 +195,7 @@ public final class ReceiveBuffer {
 
     /** The receive window from {@link #rcvNxt()}: {@code capacity() - readable()}, out-of-order data included. */
     public int window() {
-        return ring.length - readable();
+        return capacity - readable();
     }
 
     /** The sequence number after the last in-order byte (RCV.NXT, not counting a FIN). */
@@ -194,6 +210,11 @@ public final class ReceiveBuffer {
 
     /** Buffer size in bytes. */
     public int capacity() {
+        return capacity;
+    }
+
+    /** Bytes of ring allocated: 0 until the first byte arrives, then a power of two up to {@link #capacity()}. */
+    int allocatedBytes() {
         return ring.length;
     }
 
@@ -262,6 +283,7 @@ public final class ReceiveBuffer {
 
     /** Copies the bytes of offsets [from, to) that no range holds yet; {@code srcDelta} maps an offset to its src index. */
     private void writeHoles(ByteBuffer src, int srcDelta, int from, int to) {
+        reserve(to);
         int cursor = from;
         for (int i = firstRangeEndingAtOrAfter(from); i < ranges && cursor < to; i++) {
             int l = offsetOf(left[i]);
@@ -275,6 +297,16 @@ public final class ReceiveBuffer {
         }
         if (cursor < to) {
             write(src, srcDelta, cursor, to);
+        }
+    }
+
+    /** Grows the ring, if need be, to hold offsets up to {@code to}; keeps what it holds, out-of-order ranges included. */
+    private void reserve(int to) {
+        int needed = readable() + to;
+        if (needed > ring.length) {
+            int held = ranges > 0 ? right[ranges - 1] - readSeq : readable();
+            ring = Rings.grow(ring, readSeq, held, needed);
+            mask = ring.length - 1;
         }
     }
 

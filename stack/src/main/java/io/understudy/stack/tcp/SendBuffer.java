@@ -10,28 +10,41 @@ import java.util.Objects;
  * {@code [SND.NXT, endSeq)} are not sent yet. Which is which is the TCB's knowledge, not the
  * buffer's.
  *
- * <p>Today the queue holds literal bytes in one ring of {@link #capacity()} bytes (a power
- * of two) addressed by sequence number, byte {@code s} at {@code s & (capacity - 1)}. The API
- * is shaped so that <em>descriptor</em> segments (a region of a file, read on demand, which is
- * what replication ships instead of the bytes) can be added later without changing callers:
- * literal data enters through {@code appendBytes}; a descriptor would enter through another
- * {@code append…} method and count in {@link #length()} and {@link #endSeq()} like bytes do;
- * {@link #copy} and {@link #acknowledge} already speak only of sequence numbers. To stay
- * compatible, callers must honour the return values: {@code appendBytes} may accept fewer
- * bytes than offered, and {@link #copy} may copy fewer than asked even when more are queued
- * (it would stop at a descriptor boundary) — send what it returns and ask again.
+ * <p>Today the queue holds literal bytes in one ring addressed by sequence number, byte
+ * {@code s} at {@code s & (length - 1)}, the ring's length being a power of two of at most
+ * {@link #capacity()} (itself a power of two). The ring is allocated lazily and only grows: a
+ * queue that has never held a byte has none, so an idle connection costs nothing here, and
+ * when appended bytes do not fit, the ring is replaced by one of the least power of two that
+ * holds the whole queue — at least double, never more than the capacity — the queued bytes
+ * copied over in sequence order. It never shrinks (not even on {@link #reset}), so a
+ * connection keeps the largest queue it has held, rounded up to a power of two, and the
+ * steady state of a transfer allocates nothing; {@link #free()} still counts from the
+ * capacity.
+ *
+ * <p>The API is shaped so that <em>descriptor</em> segments (a region of a file, read on
+ * demand, which is what replication ships instead of the bytes) can be added later without
+ * changing callers: literal data enters through {@code appendBytes}; a descriptor would enter
+ * through another {@code append…} method and count in {@link #length()} and {@link #endSeq()}
+ * like bytes do; {@link #copy} and {@link #acknowledge} already speak only of sequence
+ * numbers. To stay compatible, callers must honour the return values: {@code appendBytes}
+ * may accept fewer bytes than offered, and {@link #copy} may copy fewer than asked even when
+ * more are queued (it would stop at a descriptor boundary) — send what it returns and ask
+ * again.
  *
  * <p>SYN and FIN occupy sequence space but not the buffer: {@link #reset} with ISS + 1, and
  * pass {@link #acknowledge} the data part of an ACK (at most {@link #endSeq()}; an ACK of our
  * FIN acknowledges {@code endSeq() + 1}). Owned by the stack thread, not thread-safe.
- * Allocates only in its constructor.
+ * Allocates only when the ring grows.
  */
 public final class SendBuffer {
     /** Largest capacity: 2^30, the most a window-scaled TCP window can be (RFC 7323 §2.3). */
     public static final int MAX_CAPACITY = 1 << 30;
 
-    private final byte[] ring;
-    private final int mask;
+    private final int capacity;
+    /** The ring, of a power-of-two length up to {@link #capacity}; {@link Rings#NONE} until the first byte. */
+    private byte[] ring = Rings.NONE;
+    /** {@code ring.length - 1}, or 0 while the ring is empty so that zero-length copies stay in bounds. */
+    private int mask;
     /** Sequence number of the first byte held: SND.UNA once data is flowing. */
     private int startSeq;
     /** Bytes held, unacknowledged and unsent. */
@@ -42,8 +55,7 @@ public final class SendBuffer {
         if (capacity <= 0 || capacity > MAX_CAPACITY || Integer.bitCount(capacity) != 1) {
             throw new IllegalArgumentException("capacity must be a power of two up to 2^30, got " + capacity);
         }
-        this.ring = new byte[capacity];
-        this.mask = capacity - 1;
+        this.capacity = capacity;
     }
 
     /** Empties the queue; the next byte appended gets sequence number {@code startSeq} (ISS + 1 for a new connection). */
@@ -55,6 +67,7 @@ public final class SendBuffer {
     /** Appends up to {@code src.remaining()} bytes (advancing its position) as space allows; returns how many. */
     public int appendBytes(ByteBuffer src) {
         int n = Math.min(free(), src.remaining());
+        reserve(n);
         int pos = endSeq() & mask;
         int firstPart = Math.min(n, ring.length - pos);
         src.get(ring, pos, firstPart);
@@ -67,6 +80,7 @@ public final class SendBuffer {
     public int appendBytes(byte[] src, int at, int len) {
         Objects.checkFromIndexSize(at, len, src.length);
         int n = Math.min(free(), len);
+        reserve(n);
         int pos = endSeq() & mask;
         int firstPart = Math.min(n, ring.length - pos);
         System.arraycopy(src, at, ring, pos, firstPart);
@@ -121,11 +135,16 @@ public final class SendBuffer {
 
     /** Room for more bytes. */
     public int free() {
-        return ring.length - length;
+        return capacity - length;
     }
 
     /** Buffer size in bytes. */
     public int capacity() {
+        return capacity;
+    }
+
+    /** Bytes of ring allocated: 0 until the first byte is appended, then a power of two up to {@link #capacity()}. */
+    int allocatedBytes() {
         return ring.length;
     }
 
@@ -137,5 +156,13 @@ public final class SendBuffer {
     /** Sequence number after the last byte held: where a FIN would go, and the limit for SND.NXT. */
     public int endSeq() {
         return startSeq + length;
+    }
+
+    /** Grows the ring, if need be, so that {@code n} more bytes fit after those held. */
+    private void reserve(int n) {
+        if (length + n > ring.length) {
+            ring = Rings.grow(ring, startSeq, length, length + n);
+            mask = ring.length - 1;
+        }
     }
 }

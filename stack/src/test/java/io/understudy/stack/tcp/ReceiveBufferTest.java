@@ -345,6 +345,50 @@ class ReceiveBufferTest {
         assertThat(rb.window()).isEqualTo(64);
     }
 
+    @Test void anIdleBufferHoldsNoRingAndGrowsOnlyForBytesItStores() {
+        var rb = buffer(1 << 20);
+        assertThat(rb.allocatedBytes()).isZero();
+        assertThat(rb.window()).isEqualTo(1 << 20);
+        assertThat(rb.read(new byte[10], 0, 10)).isZero();
+        assertThat(rb.peek(0, ByteBuffer.allocate(10))).isZero();
+        assertThat(offerA(rb, IRS - 100, 100)).as("duplicate").isZero();
+        assertThat(offerA(rb, IRS + (1 << 20), 100)).as("beyond the window").isZero();
+        assertThat(rb.allocatedBytes()).isZero();
+        assertThat(offerA(rb, IRS, 100)).isEqualTo(100);
+        assertThat(rb.allocatedBytes()).isEqualTo(128);
+        assertThat(offerA(rb, IRS + 1000, 100)).isZero();
+        assertThat(rb.allocatedBytes()).as("holds [0, 1100)").isEqualTo(2048);
+        assertThat(offerA(rb, IRS + 100, 900)).isEqualTo(1000);
+        assertThat(readAll(rb)).isEqualTo(expected(IRS, A(1100)));
+        assertThat(rb.allocatedBytes()).as("never shrinks").isEqualTo(2048);
+        assertThat(rb.window()).isEqualTo(1 << 20);
+    }
+
+    @Test void aRefusedSegmentDoesNotGrowTheRing() {
+        var rb = new ReceiveBuffer(1 << 20, 1);
+        rb.reset(IRS);
+        offerA(rb, IRS + 10, 10);
+        assertThat(rb.allocatedBytes()).isEqualTo(32);
+        assertThat(offerA(rb, IRS + 5000, 10)).as("a second range").isZero();
+        assertThat(rb.allocatedBytes()).isEqualTo(32);
+    }
+
+    @Test void growthStopsAtTheCapacity() {
+        var rb = buffer(1 << 16);
+        for (int seq = IRS; rb.window() > 0; seq += 1460) {
+            offerA(rb, seq, 1460);
+            assertThat(rb.allocatedBytes()).isEqualTo(ceilPow2(rb.readable()));
+        }
+        assertThat(rb.allocatedBytes()).isEqualTo(1 << 16);
+        assertThat(readAll(rb)).isEqualTo(expected(IRS, A(1 << 16)));
+        var edge = buffer(1 << 16);
+        assertThat(offerA(edge, IRS + (1 << 16) - 10, 100)).isZero();
+        assertThat(edge.allocatedBytes()).as("the right edge needs the whole capacity").isEqualTo(1 << 16);
+        var small = buffer(64);
+        assertThat(offerA(small, IRS, 1000)).isEqualTo(64);
+        assertThat(small.allocatedBytes()).isEqualTo(64);
+    }
+
     @Test void rejectsCapacitiesThatAreNotPowersOfTwo() {
         assertThatThrownBy(() -> new ReceiveBuffer(1000)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> new ReceiveBuffer(0)).isInstanceOf(IllegalArgumentException.class);
@@ -391,6 +435,7 @@ class ReceiveBufferTest {
                     read += n;
                 }
                 if (rb.readable() + rb.outOfOrderBytes() > capacity || rb.window() != capacity - rb.readable()
+                        || rb.allocatedBytes() > capacity
                         || rb.outOfOrderRanges() > maxRanges || Seq.gt(rb.readSeq(), rb.rcvNxt())) {
                     throw new AssertionError("seed " + seed + ": invariant broken");
                 }
@@ -401,10 +446,12 @@ class ReceiveBufferTest {
 
     /**
      * Offers random segments whose bytes are random every time against a byte-level model of
-     * "first received wins": every byte, the in-order count, the out-of-order ranges and the
-     * SACK order must match the model exactly.
+     * "first received wins": every byte, the in-order count, the out-of-order ranges, the SACK
+     * order and the ring's size must match the model exactly. Segments land ever further ahead,
+     * so the ring wraps many times while small and then grows with wrapped contents.
      */
     @Test void matchesAByteLevelModelOfFirstReceivedWins() {
+        int wrappedGrowths = 0;
         for (long seed = 100; seed < 110; seed++) {
             var random = new Random(seed);
             int capacity = 512;
@@ -416,19 +463,30 @@ class ReceiveBufferTest {
             boolean[] have = new boolean[total];
             long[] stamp = new long[total];
             int modelNxt = 0, modelRead = 0;
+            int modelEnd = 0, widest = 0; // end of the bytes held; most bytes ever spanned from modelRead
             long clock = 0;
             byte[] out = new byte[capacity];
             while (modelRead < total) {
+                int reach = Math.min(capacity, 8 << modelRead / 4000);
                 if (random.nextInt(10) < 7) {
-                    int from = Math.max(0, modelNxt + random.nextInt(capacity + 200) - 100);
+                    int from = Math.max(0, modelNxt - reach / 4 + random.nextInt(reach + reach / 4 + 1));
                     if (from >= total) {
                         continue;
                     }
-                    int len = Math.min(1 + random.nextInt(100), total - from);
+                    int len = Math.min(1 + random.nextInt(Math.min(100, reach)), total - from);
                     byte[] bytes = new byte[len];
                     random.nextBytes(bytes);
+                    int ring = rb.allocatedBytes();
+                    boolean wrapped = ring > 0 && ((base + modelRead) & (ring - 1)) + (modelEnd - modelRead) > ring;
                     int became = rb.offer(base + from, ByteBuffer.wrap(bytes), 0, len);
+                    if (rb.allocatedBytes() > ring && wrapped) {
+                        wrappedGrowths++;
+                    }
                     int lo = Math.max(from, modelNxt), hi = Math.min(from + len, modelRead + capacity);
+                    if (lo < hi) {
+                        modelEnd = Math.max(modelEnd, hi);
+                        widest = Math.max(widest, modelEnd - modelRead);
+                    }
                     boolean outOfOrder = lo > modelNxt;
                     clock++;
                     for (int i = lo; i < hi; i++) {
@@ -452,9 +510,16 @@ class ReceiveBufferTest {
                 }
                 assertThat(rb.rcvNxt()).isEqualTo(base + modelNxt);
                 assertThat(rb.readable()).isEqualTo(modelNxt - modelRead);
+                assertThat(rb.allocatedBytes()).isEqualTo(ceilPow2(widest));
                 assertThat(sacks(rb, base, 64)).isEqualTo(modelRanges(have, stamp, modelNxt, Math.min(total, modelRead + capacity)));
             }
         }
+        assertThat(wrappedGrowths).as("growths with the held bytes wrapping round the ring").isGreaterThan(10);
+    }
+
+    /** The least power of two of at least {@code n}, 0 for 0: the ring that holds {@code n} bytes. */
+    static int ceilPow2(int n) {
+        return n == 0 ? 0 : Integer.highestOneBit(2 * n - 1);
     }
 
     static List<String> sacks(ReceiveBuffer rb, int base, int max) {

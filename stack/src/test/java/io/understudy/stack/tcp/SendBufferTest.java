@@ -139,6 +139,64 @@ class SendBufferTest {
         }
     }
 
+    /** Appends ever longer pieces: the ring wraps while small, then grows with wrapped contents and keeps the queue intact. */
+    @Test void growsAcrossTheWrapKeepingTheQueue() {
+        int wrappedGrowths = 0;
+        for (long seed = 1; seed <= 10; seed++) {
+            var random = new Random(seed);
+            int capacity = 1 << 12;
+            var sb = buffer(capacity, random.nextInt());
+            long appended = 0, acked = 0;
+            int most = 0;
+            for (int op = 0; op < 2000; op++) {
+                int ring = sb.allocatedBytes();
+                boolean wrapped = ring > 0 && (sb.startSeq() & (ring - 1)) + sb.length() > ring;
+                int len = 1 + random.nextInt(Math.min(capacity, 4 << op / 200));
+                appended += sb.appendBytes(appBytes(appended, len), 0, len);
+                most = Math.max(most, sb.length());
+                assertThat(sb.allocatedBytes()).isEqualTo(ReceiveBufferTest.ceilPow2(most));
+                if (sb.allocatedBytes() > ring && wrapped) {
+                    wrappedGrowths++;
+                }
+                assertThat(copy(sb, sb.startSeq(), sb.length())).isEqualTo(appBytes(acked, sb.length()));
+                acked += sb.acknowledge(sb.startSeq() + random.nextInt(sb.length() + 1));
+            }
+            assertThat(appended - acked).isEqualTo(sb.length());
+        }
+        assertThat(wrappedGrowths).as("growths with the queue wrapping round the ring").isGreaterThan(10);
+    }
+
+    @Test void anIdleQueueHoldsNoRingAndGrowsOnlyForBytesItHolds() {
+        var sb = buffer(1 << 20, ISS);
+        assertThat(sb.allocatedBytes()).isZero();
+        assertThat(sb.free()).isEqualTo(1 << 20);
+        assertThat(copy(sb, ISS, 10)).isEmpty();
+        assertThat(sb.acknowledge(ISS)).isZero();
+        assertThat(sb.appendBytes(ByteBuffer.allocate(0))).isZero();
+        assertThat(sb.allocatedBytes()).isZero();
+        sb.appendBytes(appBytes(0, 100), 0, 100);
+        assertThat(sb.allocatedBytes()).isEqualTo(128);
+        sb.acknowledge(ISS + 60);
+        sb.appendBytes(appBytes(100, 1000), 0, 1000);
+        assertThat(sb.allocatedBytes()).as("holds 1040 bytes").isEqualTo(2048);
+        assertThat(copy(sb, ISS + 60, 1040)).isEqualTo(appBytes(60, 1040));
+        sb.acknowledge(sb.endSeq());
+        assertThat(sb.allocatedBytes()).as("never shrinks").isEqualTo(2048);
+        assertThat(sb.free()).isEqualTo(1 << 20);
+    }
+
+    @Test void growthStopsAtTheCapacity() {
+        var sb = buffer(1 << 12, ISS);
+        long appended = 0;
+        for (int i = 0; i < 6; i++) {
+            appended += sb.appendBytes(appBytes(appended, 1000), 0, 1000);
+            assertThat(sb.allocatedBytes()).isEqualTo(ReceiveBufferTest.ceilPow2(sb.length()));
+        }
+        assertThat(appended).isEqualTo(1 << 12);
+        assertThat(sb.allocatedBytes()).isEqualTo(1 << 12);
+        assertThat(copy(sb, ISS, 1 << 12)).isEqualTo(appBytes(0, 1 << 12));
+    }
+
     @Test void copyLeavesTheDestinationPositionAndLimitAlone() {
         var sb = buffer(64, ISS);
         sb.appendBytes(appBytes(0, 20), 0, 20);
