@@ -180,11 +180,12 @@ class TcpInteropTest {
             Map<String, String> r = client(7, 4L << 20);
             assertThat(r.get("received_sha256")).isEqualTo(r.get("sent_sha256"));
             stack.stop();
+            Thread.sleep(1_000); // let tcpdump write out what it has before it is stopped
         } finally {
             capture.destroy();
             capture.waitFor(10, TimeUnit.SECONDS);
         }
-        assertThat(Files.readString(tcpdumpLog)).contains(" 0 packets dropped by kernel");
+        assertThat(Files.readString(tcpdumpLog)).containsPattern("(?m)^0 packets dropped by kernel");
         String problems = Cmd.run(120, "tshark", "-r", pcap.toString(), "-Y",
                 "_ws.malformed || (tcp.analysis.ack_lost_segment && ip.src == " + SERVICE + ")").requireSuccess().output();
         assertThat(problems.lines().filter(l -> !l.startsWith("Running as user"))).isEmpty();
