@@ -108,10 +108,11 @@ class TcpInteropTest {
             Matcher m = Pattern.compile("sent (\\d+) bytes sha256=(\\w+); received (\\d+) bytes sha256=(\\w+)")
                     .matcher(client.output());
             assertThat(m.find()).as(client.output()).isTrue();
-            assertThat(m.group(1)).isEqualTo(s.get("received"));
-            assertThat(m.group(2)).isEqualTo(s.get("received_sha256"));
-            assertThat(m.group(3)).isEqualTo(s.get("sent"));
-            assertThat(m.group(4)).isEqualTo(s.get("sent_sha256"));
+            String both = "client:\n" + client.output() + "\nserver: " + s;
+            assertThat(m.group(1)).as(both).isEqualTo(s.get("received"));
+            assertThat(m.group(2)).as(both).isEqualTo(s.get("received_sha256"));
+            assertThat(m.group(3)).as(both).isEqualTo(s.get("sent"));
+            assertThat(m.group(4)).as(both).isEqualTo(s.get("sent_sha256"));
             System.out.println("stack as client: " + client.output().lines().filter(l -> l.startsWith("tcp-client:"))
                     .findFirst().orElse(""));
         } finally {

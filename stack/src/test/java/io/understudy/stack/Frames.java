@@ -4,11 +4,18 @@ import io.understudy.stack.wire.ArpPacket;
 import io.understudy.stack.wire.Checksum;
 import io.understudy.stack.wire.EthernetFrame;
 import io.understudy.stack.wire.IcmpMessage;
+import io.understudy.stack.wire.Ipv4Address;
 import io.understudy.stack.wire.Ipv4Header;
 import io.understudy.stack.wire.MacAddress;
+import io.understudy.stack.wire.TcpHeader;
+import io.understudy.stack.wire.TcpOptions;
+import io.understudy.stack.wire.TcpOptionsWriter;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
+import java.util.List;
 
 /**
  * Builds test frames as byte arrays with the wire views, checksums included, and checks the
@@ -104,6 +111,48 @@ public final class Frames {
         return segment;
     }
 
+    /**
+     * A TCP segment with its pseudo-header checksum for {@code src} → {@code dst}: a 20-byte
+     * header, then {@code options} (a multiple of 4 bytes, at most 40, see {@link #synOptions}
+     * and {@link #timestampOptions}), then {@code payload}; urgent pointer 0.
+     */
+    public static byte[] tcp(int src, int dst, int srcPort, int dstPort, int seq, int ack, int flags, int window,
+                             byte[] options, byte[] payload) {
+        if (options.length % 4 != 0 || options.length > TcpHeader.MAX_LENGTH - TcpHeader.MIN_LENGTH) {
+            throw new IllegalArgumentException("TCP options must be whole words, at most 40 bytes: " + options.length);
+        }
+        int headerLength = TcpHeader.MIN_LENGTH + options.length;
+        byte[] segment = new byte[headerLength + payload.length];
+        ByteBuffer b = ByteBuffer.wrap(segment);
+        b.put(TcpHeader.MIN_LENGTH, options).put(headerLength, payload);
+        new TcpHeader().wrap(b, 0, segment.length).srcPort(srcPort).dstPort(dstPort).seq(seq).ack(ack)
+                .headerLength(headerLength).flags(flags).window(window).urgentPointer(0).writeChecksum(src, dst);
+        return segment;
+    }
+
+    /**
+     * SYN options in Linux's layout ({@link TcpOptionsWriter#writeSyn}): MSS, then SACK-permitted
+     * and timestamps, then window scale ({@code windowScale} -1 leaves it out).
+     */
+    public static byte[] synOptions(int mss, boolean sackPermitted, int windowScale, boolean timestamps, int tsVal,
+                                    int tsEcr) {
+        ByteBuffer b = ByteBuffer.allocate(TcpOptionsWriter.MAX_SYN_LENGTH);
+        int n = TcpOptionsWriter.writeSyn(b, 0, mss, sackPermitted, windowScale, timestamps, tsVal, tsEcr);
+        return Arrays.copyOf(b.array(), n);
+    }
+
+    /** NOP NOP TS, the options of a segment on a connection with timestamps. */
+    public static byte[] timestampOptions(int tsVal, int tsEcr) {
+        byte[] options = new byte[TcpOptionsWriter.TIMESTAMPS_LENGTH];
+        TcpOptionsWriter.writeTimestamps(ByteBuffer.wrap(options), 0, tsVal, tsEcr);
+        return options;
+    }
+
+    /** ISO-8859-1 bytes of {@code text}, for payloads. */
+    public static byte[] text(String text) {
+        return text.getBytes(StandardCharsets.ISO_8859_1);
+    }
+
     /** {@code length} bytes that differ from position to position and from salt to salt. */
     public static byte[] pattern(int length, int salt) {
         byte[] p = new byte[length];
@@ -153,7 +202,107 @@ public final class Frames {
         return frame;
     }
 
+    /** Recomputes the TCP checksum of the unfragmented TCP datagram at {@link #L3} (after an edit); returns the frame. */
+    public static byte[] fixTcpChecksum(byte[] frame) {
+        Ipv4Header ip = new Ipv4Header().wrap(ByteBuffer.wrap(frame), L3, frame.length - L3);
+        new TcpHeader().wrap(ByteBuffer.wrap(frame), ip.payloadOffset(), ip.payloadLength()).writeChecksum(ip.src(), ip.dst());
+        return frame;
+    }
+
     // ---- reading
+
+    /**
+     * A TCP segment a stack sent, read from its frame: where it went, the header fields, the
+     * options (MSS and window scale -1 when absent) and the payload as ISO-8859-1 text. Build
+     * the expected one with {@link #segment} and the {@code with…} methods and compare whole.
+     */
+    public record SentTcp(long dstMac, int dstIp, int srcPort, int dstPort, int flags, int seq, int ack, int window,
+                          int mss, int windowScale, boolean sackPermitted, boolean timestamps, int tsVal, int tsEcr,
+                          String payload) {
+        /** The same segment with the SYN options {@link #synOptions} would write. */
+        public SentTcp withSynOptions(int mss, boolean sackPermitted, int windowScale, boolean timestamps, int tsVal,
+                                      int tsEcr) {
+            return new SentTcp(dstMac, dstIp, srcPort, dstPort, flags, seq, ack, window, mss, windowScale,
+                    sackPermitted, timestamps, timestamps ? tsVal : 0, timestamps ? tsEcr : 0, payload);
+        }
+
+        /** The same segment with a timestamps option. */
+        public SentTcp withTimestamps(int tsVal, int tsEcr) {
+            return new SentTcp(dstMac, dstIp, srcPort, dstPort, flags, seq, ack, window, mss, windowScale,
+                    sackPermitted, true, tsVal, tsEcr, payload);
+        }
+
+        /** The same segment carrying {@code text}. */
+        public SentTcp withPayload(String text) {
+            return new SentTcp(dstMac, dstIp, srcPort, dstPort, flags, seq, ack, window, mss, windowScale,
+                    sackPermitted, timestamps, tsVal, tsEcr, text);
+        }
+
+        /** True when all of {@code mask}'s flags are set. */
+        public boolean has(int mask) {
+            return (flags & mask) == mask;
+        }
+
+        @Override
+        public String toString() {
+            List<String> options = new ArrayList<>();
+            if (mss >= 0) {
+                options.add("mss " + mss);
+            }
+            if (sackPermitted) {
+                options.add("sackOK");
+            }
+            if (timestamps) {
+                options.add("TS val " + Integer.toUnsignedString(tsVal) + " ecr " + Integer.toUnsignedString(tsEcr));
+            }
+            if (windowScale >= 0) {
+                options.add("wscale " + windowScale);
+            }
+            return "TCP to " + MacAddress.toString(dstMac) + " " + Ipv4Address.toString(dstIp)
+                    + " " + srcPort + " > " + dstPort + " [" + flagNames(flags) + "] seq "
+                    + Integer.toUnsignedString(seq) + " ack " + Integer.toUnsignedString(ack) + " win " + window
+                    + " options " + options + " length " + payload.length() + (payload.isEmpty() ? "" : " \"" + payload + "\"");
+        }
+    }
+
+    /** The expected segment with no options and no payload, for comparing with {@link #sentTcp}. */
+    public static SentTcp segment(long dstMac, int dstIp, int srcPort, int dstPort, int flags, int seq, int ack,
+                                  int window) {
+        return new SentTcp(dstMac, dstIp, srcPort, dstPort, flags, seq, ack, window, -1, -1, false, false, 0, 0, "");
+    }
+
+    /** Reads the TCP segment of a sent frame (check it with {@link #problemWith} first); fails if it carries none. */
+    public static SentTcp sentTcp(byte[] frame) {
+        ByteBuffer b = ByteBuffer.wrap(frame);
+        EthernetFrame eth = new EthernetFrame().wrap(b, 0, frame.length);
+        if (eth.etherType() != EthernetFrame.TYPE_IPV4) {
+            throw new AssertionError("not IPv4: " + hex(frame));
+        }
+        Ipv4Header ip = new Ipv4Header().wrap(b, L3, frame.length - L3);
+        if (ip.protocol() != Ipv4Header.PROTO_TCP || ip.isFragment()) {
+            throw new AssertionError("not a whole TCP segment: " + hex(frame));
+        }
+        TcpHeader tcp = new TcpHeader().wrap(b, ip.payloadOffset(), ip.payloadLength());
+        TcpOptions o = new TcpOptions();
+        o.parse(b, tcp.optionsOffset(), tcp.optionsLength());
+        byte[] payload = new byte[tcp.payloadLength()];
+        b.get(tcp.payloadOffset(), payload);
+        return new SentTcp(eth.dst(), ip.dst(), tcp.srcPort(), tcp.dstPort(), tcp.flags(), tcp.seq(), tcp.ack(),
+                tcp.window(), o.hasMss() ? o.mss() : -1, o.hasWindowScale() ? o.windowScale() : -1, o.sackPermitted(),
+                o.hasTimestamps(), o.tsVal(), o.tsEcr(), new String(payload, StandardCharsets.ISO_8859_1));
+    }
+
+    /** TCP flags as {@code SYN|ACK}. */
+    public static String flagNames(int flags) {
+        String[] names = {"FIN", "SYN", "RST", "PSH", "ACK", "URG", "ECE", "CWR"};
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < names.length; i++) {
+            if ((flags & (1 << i)) != 0) {
+                out.add(names[i]);
+            }
+        }
+        return out.isEmpty() ? "none" : String.join("|", out);
+    }
 
     /** Lower-case hex, for readable assertions on whole frames. */
     public static String hex(byte[] bytes) {
@@ -174,7 +323,8 @@ public final class Frames {
      * What is wrong with a frame that {@code config}'s stack sent, or null when it is well formed:
      * padded to 60 bytes and no longer than the MTU allows; from our MAC; ARP from our addresses;
      * IPv4 from our address with a 20-byte header, a valid checksum, zero padding and, for a
-     * whole ICMP message, a valid ICMP checksum.
+     * whole ICMP message, a valid ICMP checksum; for a whole TCP segment, DF set, a valid
+     * checksum, no SYN with FIN or RST, well-formed options and urgent pointer 0.
      */
     public static String problemWith(byte[] frame, StackConfig config) {
         if (frame.length < MIN_FRAME || frame.length > L3 + Math.max(config.mtu(), MIN_FRAME - L3)) {
@@ -227,6 +377,28 @@ public final class Frames {
             if (icmp.validate() != IcmpMessage.Problem.NONE) {
                 return "ICMP " + icmp.validate();
             }
+        }
+        if (!ip.isFragment() && ip.protocol() == Ipv4Header.PROTO_TCP) {
+            return tcpProblem(b, ip);
+        }
+        return null;
+    }
+
+    private static String tcpProblem(ByteBuffer b, Ipv4Header ip) {
+        if (!ip.dontFragment()) {
+            return "TCP without DF";
+        }
+        TcpHeader tcp = new TcpHeader().wrap(b, ip.payloadOffset(), ip.payloadLength());
+        TcpHeader.Problem problem = tcp.validate(ip.src(), ip.dst());
+        if (problem != TcpHeader.Problem.NONE) {
+            return "TCP " + problem;
+        }
+        TcpOptions options = new TcpOptions();
+        if (!options.parse(b, tcp.optionsOffset(), tcp.optionsLength())) {
+            return "TCP options " + options.problem();
+        }
+        if (tcp.urgentPointer() != 0) {
+            return "TCP urgent pointer " + tcp.urgentPointer();
         }
         return null;
     }

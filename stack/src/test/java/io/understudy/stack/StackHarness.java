@@ -2,6 +2,8 @@ package io.understudy.stack;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.understudy.stack.tcp.TcpConfig;
+import io.understudy.stack.tcp.TcpSecret;
 import io.understudy.stack.wire.ArpPacket;
 import io.understudy.stack.wire.EthernetFrame;
 import io.understudy.stack.wire.Ipv4Address;
@@ -59,6 +61,17 @@ public final class StackHarness {
     /** A stack with {@code config} at time 0. */
     public StackHarness(StackConfig config) {
         this.stack = new NetStack(config, link, 0);
+        this.txJunk = new byte[stack.ip().txBuffer().capacity()];
+        Arrays.fill(txJunk, JUNK);
+    }
+
+    /**
+     * A stack with {@code config}, TCP settings {@code tcpConfig}, a fixed {@code secret} (so
+     * ISNs, timestamp offsets and SYN cookies can be computed by the test) and a cap of
+     * {@code maxConnections} TCP connections, at time 0.
+     */
+    public StackHarness(StackConfig config, TcpConfig tcpConfig, TcpSecret secret, int maxConnections) {
+        this.stack = new NetStack(config, tcpConfig, secret, maxConnections, link, 0);
         this.txJunk = new byte[stack.ip().txBuffer().capacity()];
         Arrays.fill(txJunk, JUNK);
     }

@@ -251,17 +251,20 @@ public final class TcpLayer implements IpProtocolHandler, TcpConnection.Owner, S
         int iss = cookies.cookieIsn(now, localIp, localPort, remoteIp, remotePort, syn.seq, Math.min(peerMss, config.mss()));
         boolean timestamps = config.timestamps() && syn.options.hasTimestamps();
         boolean sack = config.sack() && syn.options.sackPermitted();
-        int windowScale = config.windowScaling() && syn.options.hasWindowScale() ? context.receiveWindowShift() : -1;
+        // The TSval carries the peer's shift (our sending scale, as Linux's snd_wscale); our SYN-ACK's
+        // window scale option announces our own receive shift.
+        int peerWindowScale = config.windowScaling() && syn.options.hasWindowScale() ? syn.options.windowScale() : -1;
         int tsVal = 0;
         if (timestamps) {
             int tsNow = (int) (now / 1_000_000L) + isns.timestampOffset(localIp, localPort, remoteIp, remotePort);
             // Without timestamps the cookie cannot carry window scale and SACK: they are lost (RFC 4987 §3.6).
-            tsVal = SynCookies.encodeTimestamp(tsNow, windowScale, sack);
+            tsVal = SynCookies.encodeTimestamp(tsNow, peerWindowScale, sack);
         }
         ByteBuffer buf = segmentBuffer();
         int at = segmentOffset();
         int optionsLength = TcpOptionsWriter.writeSyn(buf, at + TcpHeader.MIN_LENGTH, SynCookies.encodableMss(Math.min(peerMss, config.mss())),
-                timestamps && sack, timestamps ? windowScale : -1, timestamps, tsVal, syn.options.tsVal());
+                timestamps && sack, timestamps && peerWindowScale >= 0 ? context.receiveWindowShift() : -1, timestamps,
+                tsVal, syn.options.tsVal());
         int length = TcpHeader.MIN_LENGTH + optionsLength;
         out.wrap(buf, at, length).srcPort(localPort).dstPort(remotePort).seq(iss).ack(syn.seq + 1)
                 .headerLength(length).flags(TcpHeader.SYN | TcpHeader.ACK).window(context.synWindow())
