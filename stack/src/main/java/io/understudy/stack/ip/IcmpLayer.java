@@ -62,11 +62,12 @@ public final class IcmpLayer implements IpProtocolHandler {
 
     /**
      * Reports {@code d} as undeliverable with destination-unreachable {@code code}, unless
-     * RFC 1122 §3.2.2 forbids it: never about an ICMP error, a broadcast, or a reassembled
-     * datagram (only the first fragment may be answered, and we no longer hold it alone).
+     * RFC 1122 §3.2.2 forbids it: never about a broadcast or a reassembled datagram (only the
+     * first fragment may be answered, and we no longer hold it alone). ICMP itself is always
+     * delivered, so no ICMP error is ever answered with one.
      */
     void unreachable(long now, Ipv4Datagram d, int code) {
-        if (d.broadcast || d.headerAt < 0 || isIcmpError(d) || !takeErrorToken(now)) {
+        if (d.broadcast || d.headerAt < 0 || !takeErrorToken(now)) {
             return;
         }
         int headerLength = d.payloadAt - d.headerAt;
@@ -79,14 +80,6 @@ public final class IcmpLayer implements IpProtocolHandler {
         if (ip.send(now, d.src, Ipv4Header.PROTO_ICMP, length, false)) {
             counters.increment(Counter.ICMP_UNREACHABLES_SENT);
         }
-    }
-
-    private boolean isIcmpError(Ipv4Datagram d) {
-        if (d.protocol != Ipv4Header.PROTO_ICMP || d.payloadLength < 1) {
-            return false;
-        }
-        int type = d.buf.get(d.payloadAt) & 0xFF;
-        return type != IcmpMessage.ECHO_REQUEST && type != IcmpMessage.ECHO_REPLY;
     }
 
     /** A token bucket: {@link #ERROR_BURST} at once, {@link #ERRORS_PER_SECOND} sustained. */

@@ -33,6 +33,7 @@ public final class BlockingConnection implements TcpHandler, AutoCloseable {
     }
 
     private static final int RING = 1 << 20;
+    private static final byte[] NO_BYTES = new byte[0];
 
     private final StackExecutor stack;
     private final ReentrantLock lock = new ReentrantLock();
@@ -42,8 +43,16 @@ public final class BlockingConnection implements TcpHandler, AutoCloseable {
     private final byte[] scratch = new byte[64 * 1024];
     // Guarded by lock.
     private int inHead, inCount, outHead, outCount;
-    private boolean connected, peerClosed, closed, outputShutdown, closing, pullScheduled, pushScheduled;
+    private boolean connected, closed, outputShutdown, closing, pullScheduled, pushScheduled;
+    /** The peer's FIN arrived and every byte before it has been moved out of TCP. */
+    private boolean endOfStream;
     private CloseReason closeReason;
+    /**
+     * What TCP still held when the connection closed normally with the inbound ring full (after
+     * onClosed the handle must not be used, so it is taken then); read after the ring.
+     */
+    private byte[] rest = NO_BYTES;
+    private int restAt;
     /** Stack thread only. */
     private TcpConnection connection;
 
@@ -63,7 +72,7 @@ public final class BlockingConnection implements TcpHandler, AutoCloseable {
         public int available() {
             lock.lock();
             try {
-                return inCount;
+                return inCount + rest.length - restAt;
             } finally {
                 lock.unlock();
             }
@@ -154,7 +163,13 @@ public final class BlockingConnection implements TcpHandler, AutoCloseable {
         lock.lock();
         try {
             while (inCount == 0) {
-                if (peerClosed || closed) {
+                if (restAt < rest.length) {
+                    int n = Math.min(len, rest.length - restAt);
+                    System.arraycopy(rest, restAt, b, off, n);
+                    restAt += n;
+                    return n;
+                }
+                if (endOfStream || closed) {
                     if (closeReason != null && closeReason != CloseReason.NORMAL) {
                         throw new IOException("connection closed: " + closeReason);
                     }
@@ -289,7 +304,7 @@ public final class BlockingConnection implements TcpHandler, AutoCloseable {
 
     // ---- stack thread ----
 
-    /** Moves received bytes into the inbound ring while it has room. */
+    /** Moves received bytes into the inbound ring while it has room; notes the end of the stream once TCP is drained. */
     private void pull() {
         TcpConnection c = connection;
         while (true) {
@@ -298,6 +313,9 @@ public final class BlockingConnection implements TcpHandler, AutoCloseable {
             lock.lock();
             try {
                 pullScheduled = false;
+                if (closed) {
+                    return; // the handle is gone; what it held is in rest
+                }
                 room = RING - inCount;
                 tail = (inHead + inCount) % RING;
             } finally {
@@ -305,6 +323,9 @@ public final class BlockingConnection implements TcpHandler, AutoCloseable {
             }
             int n = c == null ? 0 : c.read(in, tail, Math.min(room, RING - tail));
             if (n <= 0) {
+                if (c != null && c.peerFinReceived() && c.readable() == 0) {
+                    signal(() -> endOfStream = true);
+                }
                 return;
             }
             lock.lock();
@@ -382,15 +403,23 @@ public final class BlockingConnection implements TcpHandler, AutoCloseable {
 
     @Override
     public void onPeerClosed(TcpConnection c) {
-        pull();
-        signal(() -> peerClosed = true);
+        pull(); // the end of the stream only once the bytes before the FIN are in the ring
     }
 
     @Override
     public void onClosed(TcpConnection c, CloseReason reason) {
+        // A normal close needs the peer's FIN, which may have come while the ring was full:
+        // take what TCP still holds now, bounded by its receive queue, or it would be lost.
+        byte[] left = NO_BYTES;
+        if (reason == CloseReason.NORMAL && c.readable() > 0) {
+            left = new byte[c.readable()];
+            c.read(left, 0, left.length);
+        }
+        byte[] taken = left;
         signal(() -> {
             closed = true;
             closeReason = reason;
+            rest = taken;
         });
     }
 

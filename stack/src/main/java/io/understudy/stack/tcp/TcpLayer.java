@@ -318,10 +318,12 @@ public final class TcpLayer implements IpProtocolHandler, TcpConnection.Owner, S
             dirtyHead = entry.nextDirty;
             entry.nextDirty = null;
             entry.dirty = false;
+            // A CLOSED connection may still owe its RST (abort, close with unread data, keepalive
+            // timeout): output sends it, and the connection then reports itself done.
+            entry.connection.output(now, this);
             if (entry.connection.state() == TcpState.CLOSED) {
                 continue;
             }
-            entry.connection.output(now, this);
             long deadline = entry.connection.nextDeadline();
             if (deadline == TcpConnection.NO_DEADLINE) {
                 wheel.cancel(entry);
