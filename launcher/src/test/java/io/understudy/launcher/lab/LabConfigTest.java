@@ -16,7 +16,7 @@ class LabConfigTest {
         assertThat(defaults.serviceAddress()).isEqualTo("10.201.0.2");
         assertThat(defaults.withClientMtu(1400).clientMtu()).isEqualTo(1400);
         assertThat(defaults.withTaps(List.of("t0")).taps()).containsExactly("t0");
-        assertThat(defaults.withAddresses("192.168.7.1/28", "192.168.7.2/28").serviceAddress()).isEqualTo("192.168.7.2");
+        assertThat(defaults.withAddresses("10.202.7.1/28", "10.202.7.2/28").serviceAddress()).isEqualTo("10.202.7.2");
     }
 
     @Test

@@ -133,10 +133,10 @@ class LabPlanTest {
     @Test
     void commandsFollowTheConfiguredNames() {
         LabConfig other = CONFIG.withClientNs("c").withServerNs("s").withBridge("b").withTaps(List.of("t"))
-                .withClientVeth("cv").withServerVeth("sv").withAddresses("192.168.7.1/28", "192.168.7.2/28").withClientMtu(1400);
+                .withClientVeth("cv").withServerVeth("sv").withAddresses("10.202.7.1/28", "10.202.7.2/28").withClientMtu(1400);
         assertThat(commands(LabPlan.up(new LabStatus(other, Map.of(), List.of()))))
                 .contains("ip -n s link add sv type veth peer name cv netns c", "ip -n s tuntap add dev t mode tap",
-                        "ip -n c link set cv mtu 1400", "ip -n c addr add 192.168.7.1/28 dev cv")
-                .noneMatch(c -> c.contains("us-") || c.contains("192.168.7.2"));
+                        "ip -n c link set cv mtu 1400", "ip -n c addr add 10.202.7.1/28 dev cv")
+                .noneMatch(c -> c.contains("us-") || c.contains("10.202.7.2"));
     }
 }

@@ -13,7 +13,7 @@ public final class Ipv4Address {
     private Ipv4Address() {}
 
     /**
-     * Parses a strict dotted quad such as {@code "192.168.0.1"}: four decimal octets 0–255,
+     * Parses a strict dotted quad such as {@code "10.201.0.2"}: four decimal octets 0–255,
      * no signs, spaces, empty parts or leading zeros (which some parsers read as octal).
      */
     public static int parse(String text) {
