@@ -2,8 +2,9 @@ package io.understudy.launcher;
 
 import io.understudy.launcher.lab.Lab;
 import io.understudy.launcher.lab.LabConfig;
+import io.understudy.stack.tcp.TcpConfig;
+import io.understudy.stack.tcp.TcpLayer;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -21,7 +22,7 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = "Bring the lab up, run a stack instance, ping and arping it from the client namespace, "
-                + "show its counters and packet capture, then clean up.")
+                + "talk TCP to its echo service, show its counters and packet capture, then clean up.")
 final class DemoCommand implements Callable<Integer> {
     @Option(names = "--keep-lab", description = "Leave the lab up afterwards (default: remove it).")
     boolean keepLab;
@@ -43,17 +44,20 @@ final class DemoCommand implements Callable<Integer> {
         lab.up(labConfig);
         try {
             StackSettings settings = StackSettings.parse(labConfig.taps().get(0), labConfig.serverNs(),
-                    labConfig.serviceIp(), StackSettings.DEFAULT_MAC, null, 1500, capture, null);
+                    labConfig.serviceIp(), StackSettings.DEFAULT_MAC, null, 1500, capture, null)
+                    .withTcp(TcpConfig.defaults(1500).withTrace(true), TcpLayer.DEFAULT_MAX_CONNECTIONS);
             step("2. starting the stack: " + settings.describe());
-            try (StackInstance stack = StackInstance.start(settings, false, () -> { })) {
+            try (StackInstance stack = StackInstance.start(settings, true, () -> { })) {
                 step("3. the kernel in " + labConfig.clientNs() + " pings the stack");
                 boolean pinged = show(labConfig.clientNs(), "ping", "-c", "5", "-i", "0.2", "-W", "2", service);
                 step("4. arping asks for its MAC address");
                 boolean arped = show(labConfig.clientNs(), "arping", "-c", "3", "-w", "5", "-I", labConfig.clientVeth(), service);
-                ok = pinged && arped;
-                step("5. stopping the stack (its counters follow)");
+                step("5. kernel TCP talks to the stack's echo service (port 7); --trace logs each state change");
+                boolean echoed = show(labConfig.clientNs(), "sh", "-c", "echo 'hello, understudy' | nc -q 1 " + service + " 7");
+                ok = pinged && arped && echoed;
+                step("6. stopping the stack (its counters follow)");
             }
-            step("6. what the capture holds (" + capture + ")");
+            step("7. what the capture holds (" + capture + ")");
             if (onPath("tshark")) {
                 run(List.of("tshark", "-r", capture.toString()), 30);
             } else {
@@ -61,16 +65,16 @@ final class DemoCommand implements Callable<Integer> {
             }
         } finally {
             if (keepLab) {
-                step("7. leaving the lab up (bin/understudy lab down removes it)");
+                step("8. leaving the lab up (bin/understudy lab down removes it)");
             } else {
-                step("7. removing the lab");
+                step("8. removing the lab");
                 lab.down(labConfig);
             }
             if (pcap == null) {
                 Files.deleteIfExists(capture);
             }
         }
-        System.out.println(ok ? "\ndemo: the stack answered ARP and ping from kernel TCP/IP" : "\ndemo: FAILED, see above");
+        System.out.println(ok ? "\ndemo: the stack answered ARP, ping and TCP from the Linux kernel" : "\ndemo: FAILED, see above");
         return ok ? 0 : 1;
     }
 
@@ -90,7 +94,8 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     private static int run(List<String> argv, int timeoutSeconds) throws IOException, InterruptedException {
-        System.out.println("$ " + String.join(" ", argv));
+        System.out.println("$ " + argv.stream().map(a -> a.contains(" ") ? "\"" + a + "\"" : a)
+                .collect(java.util.stream.Collectors.joining(" ")));
         Process p = new ProcessBuilder(argv).redirectErrorStream(true).start();
         try (var out = p.getInputStream()) {
             out.transferTo(System.out);
