@@ -12,11 +12,12 @@ import io.understudy.stack.wire.TcpHeader;
 import io.understudy.stack.wire.TcpOptions;
 import io.understudy.stack.wire.TcpOptionsWriter;
 import java.nio.ByteBuffer;
+import java.util.Objects;
 
 /**
  * One TCP connection: its control block (RFC 9293 §3.3.1) and the state machine of RFC 9293
  * §3.3.2 and §3.10, as a pure machine. Segments come in through {@link #onSegment}, time
- * through {@link #onTimer}, the application through {@link #write}, {@link #read},
+ * through {@link #onTimer}, the application through {@link #write}, {@link #writeFile}, {@link #read},
  * {@link #close} and friends; segments go out only through {@link #output}, which the TCP
  * layer calls at the end of the batch after {@link Owner#wantsOutput}. It reads no clock and
  * performs no I/O; {@code now} is nanoseconds from any origin, compared by difference.
@@ -693,6 +694,7 @@ public final class TcpConnection {
     private void enterClosed(CloseReason reason, String why) {
         setState(TcpState.CLOSED, why);
         snd.stopTimers();
+        snd.buffer.releaseFiles();
         rcv.delayedAckDeadline = NO_DEADLINE;
         rcv.ackNow = false;
         rcv.dupAcksToSend = 0;
@@ -851,13 +853,32 @@ public final class TcpConnection {
             for (int i = 0; ackable && i < dupAcks; i++) {
                 emit(now, sink, ACK, snd.sndMax, 0);
             }
-            snd.output(now, sink);
+            try {
+                snd.output(now, sink);
+            } catch (FileRegionChangedException e) {
+                abortOnFileRegionError(now, sink, e);
+                return;
+            }
             if (rcv.ackNow && ackable) {
                 emit(now, sink, ACK, snd.sndMax, 0);
             }
             snd.updatePersist(now);
         }
         finishIfDone();
+    }
+
+    /**
+     * A file region in the send queue cannot be read as it was queued (the file changed, went
+     * away or ended early): its bytes cannot be sent, so neither can anything after them. The
+     * segment being written is dropped; the connection is aborted with
+     * {@code <SEQ=SND.NXT><ACK=RCV.NXT><CTL=RST,ACK>}, as {@link #abort} does, and the
+     * application hears onClosed(ABORTED).
+     */
+    private void abortOnFileRegionError(long now, SegmentSink sink, FileRegionChangedException e) {
+        counters.increment(Counter.TCP_FILE_REGION_ERRORS);
+        enterClosed(CloseReason.ABORTED, ctx.tracing() ? "file region error: " + e.getMessage() : "file region error");
+        emit(now, sink, RST | ACK, snd.sndMax, 0);
+        afterChange();
     }
 
     /** True if {@link #output} would send something now. */
@@ -1118,7 +1139,7 @@ public final class TcpConnection {
         afterChange();
     }
 
-    /** Room in the send queue, 0 once the sending side is closed. */
+    /** Room in the send queue for bytes (file regions take none, see {@link #writeFile}), 0 once the sending side is closed. */
     public int writable() {
         if (!canWrite()) {
             return 0;
@@ -1153,6 +1174,26 @@ public final class TcpConnection {
         int n = snd.buffer.appendBytes(src, at, len);
         afterWrite(n, len);
         return n;
+    }
+
+    /**
+     * Queues the whole of {@code region} (a file's bytes, read when sent: see {@link SendBuffer})
+     * after the queued data; returns whether it was accepted, all or nothing. Refused, like
+     * {@link #write}, once the sending side is closed, and when the send queue holds
+     * {@link SendBuffer#MAX_DESCRIPTORS} descriptors or {@link SendBuffer#MAX_FILE_BYTES} of
+     * file bytes: then {@link TcpHandler#onWritable} comes after acknowledgments drained it, and
+     * the application tries again. A region does not take the room {@link #writable()} counts.
+     * If the file has changed (or gone) when its bytes are sent, the connection is aborted with
+     * a RST, counting {@code tcp_file_region_errors}.
+     */
+    public boolean writeFile(FileRegion region) {
+        Objects.requireNonNull(region, "region");
+        if (!canWrite()) {
+            return false;
+        }
+        boolean accepted = snd.buffer.appendFile(region);
+        afterWrite(accepted ? 1 : 0, 1);
+        return accepted;
     }
 
     private void afterWrite(int accepted, int offered) {

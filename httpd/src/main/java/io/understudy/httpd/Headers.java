@@ -1,0 +1,96 @@
+package io.understudy.httpd;
+
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+
+/**
+ * The field lines of a header section, in the order received, names as sent. Lookups compare
+ * names case-insensitively (RFC 9110 §5.1). Values are the field line's value with leading and
+ * trailing whitespace removed (RFC 9112 §5); bytes above 0x7F (obs-text) map one-to-one to chars
+ * (ISO-8859-1), so nothing is lost. Immutable.
+ */
+public final class Headers implements Iterable<Headers.Field> {
+    /** A section with no fields. */
+    public static final Headers EMPTY = new Headers(List.of());
+
+    /**
+     * One field line.
+     *
+     * @param name  the field name as sent (a token)
+     * @param value the field value, without surrounding whitespace
+     */
+    public record Field(String name, String value) { }
+
+    private final List<Field> fields;
+
+    private Headers(List<Field> fields) {
+        this.fields = fields;
+    }
+
+    /** A section holding a copy of {@code fields}, in order. */
+    public static Headers of(List<Field> fields) {
+        return fields.isEmpty() ? EMPTY : new Headers(List.copyOf(fields));
+    }
+
+    /** Number of field lines. */
+    public int size() {
+        return fields.size();
+    }
+
+    /** The {@code i}-th field line, in received order. */
+    public Field get(int i) {
+        return fields.get(i);
+    }
+
+    /** The value of the first field named {@code name} (any case), or null if there is none. */
+    public String first(String name) {
+        for (Field f : fields) {
+            if (f.name().equalsIgnoreCase(name)) {
+                return f.value();
+            }
+        }
+        return null;
+    }
+
+    /** The values of all fields named {@code name} (any case), in received order. */
+    public List<String> all(String name) {
+        List<String> values = new ArrayList<>(1);
+        for (Field f : fields) {
+            if (f.name().equalsIgnoreCase(name)) {
+                values.add(f.value());
+            }
+        }
+        return values;
+    }
+
+    /** Whether a field named {@code name} (any case) is present. */
+    public boolean contains(String name) {
+        return first(name) != null;
+    }
+
+    /** All field lines, in received order; unmodifiable. */
+    public List<Field> asList() {
+        return fields;
+    }
+
+    @Override
+    public Iterator<Field> iterator() {
+        return fields.iterator();
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Headers h && h.fields.equals(fields);
+    }
+
+    @Override
+    public int hashCode() {
+        return fields.hashCode();
+    }
+
+    @Override
+    public String toString() {
+        return fields.toString();
+    }
+}
