@@ -13,7 +13,6 @@ import java.net.ConnectException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.Consumer;
 
 /**
  * A TCP connection for application threads: blocking {@link InputStream} and
