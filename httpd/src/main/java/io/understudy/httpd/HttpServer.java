@@ -1,0 +1,610 @@
+package io.understudy.httpd;
+
+import io.understudy.httpd.files.Conditional;
+import io.understudy.httpd.files.ContentTypes;
+import io.understudy.httpd.files.DocumentRoot;
+import io.understudy.httpd.files.FileIdentity;
+import io.understudy.httpd.files.RangeRequest;
+import io.understudy.stack.tcp.CloseReason;
+import io.understudy.stack.tcp.FileRegion;
+import io.understudy.stack.tcp.TcpConnection;
+import io.understudy.stack.tcp.TcpHandler;
+import io.understudy.stack.tcp.TcpLayer;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * An HTTP/1.1 server on the stack's TCP API, running entirely on the stack thread.
+ *
+ * <h2>One request in, one whole response out</h2>
+ * Each connection decodes what it reads with a {@link RequestDecoder}; for each complete request
+ * it builds the whole response and appends it to the send queue in the same callback: the head
+ * as bytes, the body as bytes, as {@link FileRegion}s (files are never read into memory) or, for
+ * {@code /bytes/N}, generated. So the receive queue and the send queue are all a standby needs to
+ * resume the application (DESIGN.md, replication). When the send queue cannot take the whole
+ * response, the rest waits in the connection and goes on at {@code onWritable}; until it is all
+ * queued, no new request is read (pipelined requests wait in the receive queue, in order).
+ *
+ * <h2>Closing</h2>
+ * After a response that ends the connection ({@code Connection: close}, HTTP/1.0 without
+ * keep-alive, a decoder error, a 503 beyond {@link ServerConfig#maxConnections()}), the server
+ * half-closes (FIN after the queued response), then reads and discards what still comes and
+ * closes when the peer's FIN arrives: closing at once with unread bytes would send a RST that
+ * could destroy the response before the client read it.
+ *
+ * <h2>Endpoints</h2>
+ * <ul>
+ *   <li>{@code POST /echo}: 200 with the request's content, {@code application/octet-stream}
+ *       (buffered by the decoder, up to {@link Limits#maxBody()}); other methods 405.</li>
+ *   <li>{@code GET|HEAD /bytes/N[?seed=S]}: N (at most {@value #MAX_GENERATED}) bytes of
+ *       {@link SeededBytes} for seed S (default 0), generated as the send queue takes them.</li>
+ *   <li>everything else: a file of the document root (GET, HEAD; other methods 405), with
+ *       conditional requests (304, 412) and single byte ranges (206, 416); 404 without a root.</li>
+ * </ul>
+ * The built-in paths shadow files of the same name.
+ *
+ * <p>Not done: idle and header timeouts are stored in {@link ServerConfig} but not enforced
+ * (no application timers), nor is there a bound on how long a half-closed connection waits for the
+ * peer's FIN; no {@code /status} or {@code /metrics}. {@link DocumentRoot#resolve} makes blocking
+ * file-system calls on the stack thread.
+ */
+public final class HttpServer {
+    /** The {@code Server} field value. */
+    public static final String SERVER = "understudy";
+    /** The largest {@code /bytes/N}. */
+    public static final long MAX_GENERATED = 1L << 30;
+    static final int BACKLOG = 128;
+    static final int READ_BUFFER = 64 * 1024;
+    static final int GENERATE_CHUNK = 64 * 1024;
+    /** Files are queued as regions of at most this many bytes, well under the send queue's bound. */
+    static final long FILE_REGION_CHUNK = 64L << 20;
+    private static final byte[] CONTINUE = "HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+    private static final String OCTETS = "application/octet-stream";
+    private static final BodySink DISCARD = data -> data.position(data.limit());
+
+    private final ServerConfig config;
+    private final DocumentRoot root;
+    private int active;
+    private long accepted;
+    private long rejected;
+    private long responses;
+
+    private HttpServer(ServerConfig config, DocumentRoot root) {
+        this.config = config;
+        this.root = root;
+    }
+
+    /** Listens on {@code port} of {@code tcp}; call on the stack thread. */
+    public static HttpServer install(TcpLayer tcp, int port, ServerConfig config) throws IOException {
+        DocumentRoot root = config.documentRoot() == null ? null : DocumentRoot.of(config.documentRoot());
+        HttpServer server = new HttpServer(config, root);
+        tcp.listen(port, BACKLOG, server::accept);
+        return server;
+    }
+
+    /** The configuration. */
+    public ServerConfig config() {
+        return config;
+    }
+
+    /** Connections being served now (stack thread). */
+    public int activeConnections() {
+        return active;
+    }
+
+    /** Connections accepted and served so far (stack thread). */
+    public long acceptedConnections() {
+        return accepted;
+    }
+
+    /** Connections answered 503 because {@link ServerConfig#maxConnections()} were being served (stack thread). */
+    public long rejectedConnections() {
+        return rejected;
+    }
+
+    /** Responses queued so far, 503s and error pages included (stack thread). */
+    public long responses() {
+        return responses;
+    }
+
+    private TcpHandler accept(TcpConnection c) {
+        if (active >= config.maxConnections()) {
+            rejected++;
+            return new Connection(true);
+        }
+        active++;
+        accepted++;
+        return new Connection(false);
+    }
+
+    // ---------------------------------------------------------------- response parts
+
+    /** A piece of a response waiting to be queued. */
+    private interface Part {
+        /** Queues as much as the send queue takes; true when all of it is queued. */
+        boolean writeTo(TcpConnection c);
+    }
+
+    private record BytesPart(ByteBuffer bytes) implements Part {
+        @Override
+        public boolean writeTo(TcpConnection c) {
+            c.write(bytes);
+            return !bytes.hasRemaining();
+        }
+    }
+
+    private record FilePart(FileRegion region) implements Part {
+        @Override
+        public boolean writeTo(TcpConnection c) {
+            return c.writeFile(region);
+        }
+    }
+
+    /** {@code /bytes/N}: generated into a scratch buffer, only as much as the send queue has room for. */
+    private static final class GeneratedPart implements Part {
+        private final long seed;
+        private final long end;
+        private long position;
+        private byte[] scratch;
+
+        GeneratedPart(long seed, long length) {
+            this.seed = seed;
+            this.end = length;
+        }
+
+        @Override
+        public boolean writeTo(TcpConnection c) {
+            while (position < end) {
+                int room = c.writable();
+                if (room == 0) {
+                    return false; // onWritable follows when space opens
+                }
+                if (scratch == null) {
+                    scratch = new byte[GENERATE_CHUNK];
+                }
+                int n = (int) Math.min(Math.min(room, scratch.length), end - position);
+                SeededBytes.fill(seed, position, scratch, 0, n);
+                int taken = c.write(scratch, 0, n);
+                position += taken;
+                if (taken < n) {
+                    return false;
+                }
+            }
+            scratch = null;
+            return true;
+        }
+    }
+
+    // ---------------------------------------------------------------- connections
+
+    private final class Connection implements TcpHandler {
+        private final boolean reject;
+        private final RequestDecoder decoder = new RequestDecoder(config.limits());
+        /** Bytes read and not yet decoded, in read mode. */
+        private final ByteBuffer in = ByteBuffer.allocate(READ_BUFFER).limit(0);
+        private final ArrayDeque<Part> out = new ArrayDeque<>();
+        /** The response being queued is the last: half-close once it is queued. */
+        private boolean closeAfter;
+        /** The FIN is queued; input is discarded until the peer's FIN. */
+        private boolean outputDone;
+        private boolean started;
+        private boolean closed;
+
+        Connection(boolean reject) {
+            this.reject = reject;
+        }
+
+        @Override
+        public void onConnected(TcpConnection c) {
+            start(c);
+            process(c);
+        }
+
+        @Override
+        public void onReadable(TcpConnection c) {
+            start(c);
+            process(c);
+        }
+
+        @Override
+        public void onWritable(TcpConnection c) {
+            process(c);
+        }
+
+        @Override
+        public void onPeerClosed(TcpConnection c) {
+            start(c);
+            process(c);
+        }
+
+        @Override
+        public void onClosed(TcpConnection c, CloseReason reason) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            out.clear();
+            if (!reject) {
+                active--;
+            }
+        }
+
+        private void start(TcpConnection c) {
+            if (started) {
+                return;
+            }
+            started = true;
+            c.noDelay(true); // whole responses are queued at once: nothing to coalesce
+            if (reject) {
+                Response r = new Response(503, false);
+                r.page(false);
+                queue(r);
+            }
+        }
+
+        /** Queues what waits, then decodes and answers requests until the input runs out or the send queue is full. */
+        private void process(TcpConnection c) {
+            while (!closed) {
+                if (!pump(c)) {
+                    return; // backpressure: onWritable resumes
+                }
+                if (outputDone) {
+                    discardInput(c);
+                    if (c.peerFinReceived()) {
+                        c.close();
+                    }
+                    return;
+                }
+                if (!in.hasRemaining()) {
+                    in.clear();
+                    int n = c.read(in);
+                    in.flip();
+                    if (n == 0) {
+                        if (c.peerFinReceived()) {
+                            c.close(); // the peer is done; any partial request is dropped
+                        }
+                        return;
+                    }
+                }
+                switch (decoder.decode(in)) {
+                    case NEED_MORE -> { }
+                    case HEAD_READY -> onHead(decoder.head());
+                    case REQUEST_READY -> {
+                        Request request = decoder.request();
+                        decoder.next();
+                        respond(request);
+                    }
+                    case ERROR -> {
+                        DecodeError e = decoder.error();
+                        Response r = new Response(e.status(), false);
+                        r.page(false);
+                        queue(r);
+                    }
+                }
+            }
+        }
+
+        /** Queues the waiting parts in order; true when none is left. After the last response, the FIN. */
+        private boolean pump(TcpConnection c) {
+            while (!out.isEmpty()) {
+                if (!out.peekFirst().writeTo(c)) {
+                    return false;
+                }
+                out.pollFirst();
+            }
+            if (closeAfter && !outputDone) {
+                outputDone = true;
+                c.shutdownOutput();
+            }
+            return true;
+        }
+
+        private void discardInput(TcpConnection c) {
+            do {
+                in.clear();
+            } while (c.read(in) > 0);
+            in.limit(0);
+        }
+
+        /** Content follows: only {@code POST /echo} keeps it (with 100 Continue if asked); the rest is skipped. */
+        private void onHead(RequestHead head) {
+            if (head.method().equals("POST") && "/echo".equals(path(head.target(), head.targetForm()))) {
+                if (head.expectContinue()) {
+                    out.addLast(new BytesPart(ByteBuffer.wrap(CONTINUE)));
+                }
+            } else {
+                decoder.streamBody(DISCARD);
+            }
+        }
+
+        private void queue(Response r) {
+            responses++;
+            out.addLast(new BytesPart(ByteBuffer.wrap(r.head().getBytes(StandardCharsets.ISO_8859_1))));
+            out.addAll(r.body);
+            if (!r.keepAlive) {
+                closeAfter = true;
+            }
+        }
+
+        // ------------------------------------------------------------ routing
+
+        private void respond(Request request) {
+            RequestHead head = request.head();
+            String method = head.method();
+            boolean isHead = method.equals("HEAD");
+            boolean keep = head.keepAlive();
+            boolean http10 = head.version() == HttpVersion.HTTP_1_0;
+            if (head.targetForm() == TargetForm.ASTERISK) { // OPTIONS *
+                Response r = new Response(200, keep, http10);
+                r.field("Allow", "GET, HEAD, POST").empty();
+                queue(r);
+                return;
+            }
+            String target = pathAndQuery(head.target(), head.targetForm());
+            if (target == null) { // CONNECT
+                queue(new Response(405, keep, http10).field("Allow", "GET, HEAD").page(false));
+                return;
+            }
+            int q = target.indexOf('?');
+            String path = q < 0 ? target : target.substring(0, q);
+            String query = q < 0 ? null : target.substring(q + 1);
+
+            if (path.equals("/echo")) {
+                if (!method.equals("POST")) {
+                    queue(new Response(405, keep, http10).field("Allow", "POST").page(isHead));
+                    return;
+                }
+                Response r = new Response(200, keep, http10).field("Content-Type", OCTETS);
+                r.bytes(request.body(), false);
+                queue(r);
+            } else if (path.startsWith("/bytes/")) {
+                bytes(path.substring("/bytes/".length()), query, method, keep, http10);
+            } else if (!method.equals("GET") && !isHead) {
+                queue(new Response(405, keep, http10).field("Allow", "GET, HEAD").page(false));
+            } else if (root == null) {
+                queue(new Response(404, keep, http10).page(isHead));
+            } else {
+                file(request, path, query, isHead, keep, http10);
+            }
+        }
+
+        private void bytes(String count, String query, String method, boolean keep, boolean http10) {
+            boolean isHead = method.equals("HEAD");
+            if (!method.equals("GET") && !isHead) {
+                queue(new Response(405, keep, http10).field("Allow", "GET, HEAD").page(false));
+                return;
+            }
+            long n = digits(count);
+            if (n < 0) {
+                queue(new Response(404, keep, http10).page(isHead));
+                return;
+            }
+            Long seed = seed(query);
+            if (n > MAX_GENERATED || seed == null) {
+                queue(new Response(400, keep, http10).page(isHead));
+                return;
+            }
+            Response r = new Response(200, keep, http10).field("Content-Type", OCTETS);
+            r.length(n);
+            if (!isHead && n > 0) {
+                r.body.add(new GeneratedPart(seed, n));
+            }
+            queue(r);
+        }
+
+        private void file(Request request, String path, String query, boolean isHead, boolean keep, boolean http10) {
+            DocumentRoot.Resolution resolution = root.resolve(path);
+            if (resolution instanceof DocumentRoot.Found found) {
+                serveFile(request, found.file(), isHead, keep, http10);
+            } else if (resolution instanceof DocumentRoot.Redirect redirect) {
+                String location = query == null ? redirect.location() : redirect.location() + "?" + query;
+                Response r = new Response(301, keep, http10).field("Location", location);
+                r.html(StatusPages.redirect(301, location), isHead);
+                queue(r);
+            } else {
+                queue(new Response(resolution.status(), keep, http10).page(isHead));
+            }
+        }
+
+        private void serveFile(Request request, FileIdentity file, boolean isHead, boolean keep, boolean http10) {
+            Headers h = request.headers();
+            String method = request.method();
+            Instant now = Instant.now();
+            Conditional.Outcome outcome = Conditional.evaluate(new Conditional.Request(method,
+                    joined(h.all("If-Match")), joined(h.all("If-None-Match")), h.first("If-Modified-Since"),
+                    h.first("If-Unmodified-Since")), file.etag(), file.lastModifiedSecond(), now);
+            String etag = file.etag();
+            String lastModified = file.lastModifiedHttpDate(now);
+            if (outcome == Conditional.Outcome.NOT_MODIFIED) {
+                queue(new Response(304, keep, http10, now).field("ETag", etag).field("Last-Modified", lastModified)
+                        .noLength());
+                return;
+            }
+            if (outcome == Conditional.Outcome.PRECONDITION_FAILED) {
+                queue(new Response(412, keep, http10, now).page(isHead));
+                return;
+            }
+            RangeRequest.Result range = RangeRequest.evaluate(method, h.first("Range"), h.first("If-Range"), file);
+            if (range instanceof RangeRequest.Unsatisfiable u) {
+                queue(new Response(416, keep, http10, now).field("Content-Range", u.contentRange()).page(isHead));
+                return;
+            }
+            long offset = 0;
+            long length = file.size();
+            Response r;
+            if (range instanceof RangeRequest.Partial p) {
+                offset = p.offset();
+                length = p.length();
+                r = new Response(206, keep, http10, now).field("Content-Range", p.contentRange());
+            } else {
+                r = new Response(200, keep, http10, now);
+            }
+            r.field("Content-Type", ContentTypes.of(file.path())).field("Accept-Ranges", "bytes")
+                    .field("ETag", etag).field("Last-Modified", lastModified).length(length);
+            if (!isHead) {
+                for (long at = offset, end = offset + length; at < end; at += FILE_REGION_CHUNK) {
+                    long n = Math.min(FILE_REGION_CHUNK, end - at);
+                    r.body.add(new FilePart(new FileRegion(file.path(), file.size(), file.lastModifiedNanos(),
+                            file.inode(), at, n)));
+                }
+            }
+            queue(r);
+        }
+    }
+
+    // ---------------------------------------------------------------- responses
+
+    /** A response being built: status line and fields, then the body parts. */
+    private static final class Response {
+        final int status;
+        final boolean keepAlive;
+        final boolean http10;
+        final StringBuilder fields = new StringBuilder(256);
+        final List<Part> body = new ArrayList<>(2);
+        private long length = -1;
+
+        Response(int status, boolean keepAlive) {
+            this(status, keepAlive, false);
+        }
+
+        /** {@code http10}: the request was HTTP/1.0, so keeping the connection must be said ({@code Connection: keep-alive}). */
+        Response(int status, boolean keepAlive, boolean http10) {
+            this(status, keepAlive, http10, Instant.now());
+        }
+
+        Response(int status, boolean keepAlive, boolean http10, Instant now) {
+            this.status = status;
+            this.keepAlive = keepAlive;
+            this.http10 = http10;
+            field("Date", HttpDate.format(now));
+            field("Server", SERVER);
+        }
+
+        Response field(String name, String value) {
+            fields.append(name).append(": ").append(value).append("\r\n");
+            return this;
+        }
+
+        Response length(long n) {
+            length = n;
+            return this;
+        }
+
+        /** No Content-Length at all (304). */
+        Response noLength() {
+            length = -2;
+            return this;
+        }
+
+        /** The status page for this status, its body only when {@code headersOnly} is false. */
+        Response page(boolean headersOnly) {
+            return html(StatusPages.body(status), headersOnly);
+        }
+
+        Response html(byte[] page, boolean headersOnly) {
+            if (page.length > 0) {
+                field("Content-Type", StatusPages.CONTENT_TYPE);
+            }
+            return bytes(page, headersOnly);
+        }
+
+        Response bytes(byte[] content, boolean headersOnly) {
+            length = content.length;
+            if (!headersOnly && content.length > 0) {
+                body.add(new BytesPart(ByteBuffer.wrap(content)));
+            }
+            return this;
+        }
+
+        Response empty() {
+            length = 0;
+            return this;
+        }
+
+        String head() {
+            StringBuilder b = new StringBuilder(64 + fields.length());
+            b.append("HTTP/1.1 ").append(status).append(' ').append(Reasons.phrase(status)).append("\r\n");
+            b.append(fields);
+            if (length >= 0) {
+                b.append("Content-Length: ").append(length).append("\r\n");
+            }
+            if (!keepAlive) {
+                b.append("Connection: close\r\n");
+            } else if (http10) {
+                b.append("Connection: keep-alive\r\n");
+            }
+            return b.append("\r\n").toString();
+        }
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    /** The path of a target in origin or absolute form (no query); null for authority form. */
+    static String path(String target, TargetForm form) {
+        String t = pathAndQuery(target, form);
+        if (t == null) {
+            return null;
+        }
+        int q = t.indexOf('?');
+        return q < 0 ? t : t.substring(0, q);
+    }
+
+    /** {@code /path?query} of an origin- or absolute-form target; null for authority and asterisk form. */
+    static String pathAndQuery(String target, TargetForm form) {
+        return switch (form) {
+            case ORIGIN -> target;
+            case ABSOLUTE -> {
+                int scheme = target.indexOf("://");
+                int slash = target.indexOf('/', scheme + 3);
+                int question = target.indexOf('?', scheme + 3);
+                if (slash < 0 || (question >= 0 && question < slash)) {
+                    yield question < 0 ? "/" : "/" + target.substring(question);
+                }
+                yield target.substring(slash);
+            }
+            case AUTHORITY, ASTERISK -> null;
+        };
+    }
+
+    /** A decimal count of at most 18 digits; -1 if not. */
+    static long digits(String s) {
+        if (s.isEmpty() || s.length() > 18) {
+            return -1;
+        }
+        long n = 0;
+        for (int i = 0; i < s.length(); i++) {
+            char ch = s.charAt(i);
+            if (ch < '0' || ch > '9') {
+                return -1;
+            }
+            n = n * 10 + (ch - '0');
+        }
+        return n;
+    }
+
+    /** The {@code seed} parameter of a query (decimal, signed), 0 without one, null if invalid. */
+    static Long seed(String query) {
+        if (query == null) {
+            return 0L;
+        }
+        for (String param : query.split("&")) {
+            if (param.startsWith("seed=")) {
+                try {
+                    return Long.parseLong(param.substring("seed=".length()));
+                } catch (NumberFormatException e) {
+                    return null;
+                }
+            }
+        }
+        return 0L;
+    }
+
+    private static String joined(List<String> values) {
+        return values.isEmpty() ? null : String.join(", ", values);
+    }
+}
