@@ -1,5 +1,7 @@
 package io.understudy.launcher;
 
+import io.understudy.httpd.HttpServer;
+import io.understudy.httpd.ServerConfig;
 import io.understudy.stack.NetStack;
 import io.understudy.stack.services.ClassicServices;
 import io.understudy.stack.socket.BlockingConnection;
@@ -13,6 +15,7 @@ import io.understudy.tap.TapDevice;
 import io.understudy.tap.TapException;
 import io.understudy.tap.TapOptions;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -40,15 +43,19 @@ final class StackInstance implements AutoCloseable {
     private final PcapWriter pcap;
     private final Thread reader;
     private final Runnable onStopped;
+    /** The HTTP server, or null; and the extracted sample site it serves, or null. */
+    private final HttpServer http;
+    private final SampleSite site;
     private final AtomicBoolean running = new AtomicBoolean(true);
     private volatile boolean failed;
 
     private StackInstance(StackSettings settings, TapDevice tap, PcapWriter pcap, boolean classicServices,
-            Runnable onStopped) {
+            HttpSetup httpSetup, Path docroot, SampleSite site, Runnable onStopped) throws IOException {
         this.settings = settings;
         this.tap = tap;
         this.pcap = pcap;
         this.onStopped = onStopped;
+        this.site = site;
         this.link = new TapLink(tap);
         this.faults = settings.faults().isNone() ? null : new FaultInjector(settings.faults());
         this.stack = new NetStack(settings.stack(), settings.tcp(), TcpSecret.generate(new SecureRandom()),
@@ -57,6 +64,9 @@ final class StackInstance implements AutoCloseable {
             // Before the stack thread starts, so no other thread ever touches the listeners.
             ClassicServices.install(stack.tcp());
         }
+        // Likewise before the stack thread starts: the server lives on the stack thread from then on.
+        this.http = httpSetup == null ? null
+                : HttpServer.install(stack.tcp(), httpSetup.port(), ServerConfig.defaults(docroot));
         if (pcap != null) {
             stack.observer(pcap);
         }
@@ -71,19 +81,41 @@ final class StackInstance implements AutoCloseable {
      * address. {@code onStopped} runs once when the instance has stopped, for whatever reason.
      */
     static StackInstance start(StackSettings settings, boolean classicServices, Runnable onStopped) throws Exception {
+        return start(settings, classicServices, null, onStopped);
+    }
+
+    /**
+     * As {@link #start(StackSettings, boolean, Runnable)}, with an HTTP server if {@code http} is
+     * not null; without a docroot it serves the bundled sample site, extracted to a temporary
+     * directory that {@link #close()} deletes.
+     */
+    static StackInstance start(StackSettings settings, boolean classicServices, HttpSetup http, Runnable onStopped)
+            throws Exception {
         TapDevice tap = Netns.call(settings.netns(), () -> TapDevice.open(TapOptions.of(settings.tap())));
         PcapWriter pcap = null;
+        SampleSite site = null;
         try {
             if (settings.pcap() != null) {
                 long wallOffset = TimeUnit.MILLISECONDS.toNanos(System.currentTimeMillis()) - System.nanoTime();
                 pcap = new PcapWriter(settings.pcap(), wallOffset);
             }
-            StackInstance instance = new StackInstance(settings, tap, pcap, classicServices, onStopped);
+            Path docroot = null;
+            if (http != null) {
+                if (http.docroot() == null) {
+                    site = SampleSite.extract();
+                }
+                docroot = site != null ? site.dir() : http.docroot();
+            }
+            StackInstance instance = new StackInstance(settings, tap, pcap, classicServices, http, docroot, site,
+                    onStopped);
             instance.engine.start();
             instance.reader.start();
             instance.engine.execute((StackHandler h, long now) -> instance.stack.announce(now));
             if (instance.faults != null) {
                 log.info("injecting faults: {}", settings.faults());
+            }
+            if (http != null) {
+                log.info("http: port {}, docroot {}{}", http.port(), docroot, site != null ? " (bundled sample site)" : "");
             }
             log.info("ready: serving {}{}{}", settings.describe(), classicServices ? ", echo/discard/chargen on 7/9/19" : "",
                     pcap == null ? "" : ", capturing to " + settings.pcap());
@@ -92,6 +124,9 @@ final class StackInstance implements AutoCloseable {
             tap.close();
             if (pcap != null) {
                 pcap.close();
+            }
+            if (site != null) {
+                site.close();
             }
             throw e;
         }
@@ -157,6 +192,18 @@ final class StackInstance implements AutoCloseable {
                         : " tx_errors=" + link.errors() + " handler_exceptions=" + engine.handlerExceptions());
         if (faults != null) {
             log.info("faults: {}", faults.summary());
+        }
+        if (http != null) {
+            // The stack thread has stopped (engine.close), so the server's counts can be read here.
+            log.info("http: connections={} rejected={} responses={}", http.acceptedConnections(),
+                    http.rejectedConnections(), http.responses());
+        }
+        if (site != null) {
+            try {
+                site.close();
+            } catch (RuntimeException e) {
+                log.warn("{}", e.getMessage());
+            }
         }
         log.info("stopped");
         onStopped.run();

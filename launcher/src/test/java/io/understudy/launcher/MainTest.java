@@ -5,9 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The command line refuses bad input with one line naming what was wrong; no root needed. */
 class MainTest {
@@ -72,6 +75,48 @@ class MainTest {
     void serveHelpShowsTheFaultsOptionWithAnExample() {
         assertThat(Main.run("serve", "--help")).isZero();
         assertThat(out.toString(StandardCharsets.UTF_8)).contains("--faults=SPEC", "drop=1%,dup=0.5%");
+    }
+
+    @Test
+    void aMissingDocrootIsOneLineNamingIt() {
+        assertThat(Main.run("serve", "--lab", "--docroot", "/nonexistent/understudy-docroot")).isEqualTo(2);
+        assertThat(errors().lines()).singleElement().asString()
+                .contains("understudy serve", "--docroot", "/nonexistent/understudy-docroot", "no such directory");
+    }
+
+    @Test
+    void aDocrootThatIsAFileIsOneLineNamingIt(@TempDir Path dir) throws Exception {
+        Path file = Files.writeString(dir.resolve("plain.txt"), "x");
+        assertThat(Main.run("serve", "--lab", "--docroot", file.toString())).isEqualTo(2);
+        assertThat(errors().lines()).singleElement().asString().contains("--docroot", "not a directory");
+    }
+
+    @Test
+    void badHttpPortsAreOneLineNamingThePort() {
+        assertThat(Main.run("serve", "--lab", "--port", "70000")).isEqualTo(2);
+        assertThat(errors().lines()).singleElement().asString().contains("--port", "70000");
+        err.reset();
+        assertThat(Main.run("serve", "--lab", "--port", "7")).isEqualTo(2);
+        assertThat(errors().lines()).singleElement().asString().contains("--port 7", "--no-classic-services");
+    }
+
+    @Test
+    void serveHelpShowsTheHttpOptions() {
+        assertThat(Main.run("serve", "--help")).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("--port=N", "--no-http", "--docroot=DIR", "/echo");
+    }
+
+    @Test
+    void theSampleSiteIsExtractedAndDeleted() throws Exception {
+        Path dir;
+        try (SampleSite site = SampleSite.extract()) {
+            dir = site.dir();
+            for (String name : SampleSite.FILES) {
+                assertThat(dir.resolve(name)).isRegularFile();
+            }
+            assertThat(Files.readString(dir.resolve("index.html"))).contains("Understudy", "/bytes/", "/echo");
+        }
+        assertThat(dir).doesNotExist();
     }
 
     @Test
