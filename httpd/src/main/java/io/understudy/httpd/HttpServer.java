@@ -10,9 +10,11 @@ import io.understudy.stack.tcp.FileRegion;
 import io.understudy.stack.tcp.TcpConnection;
 import io.understudy.stack.tcp.TcpHandler;
 import io.understudy.stack.tcp.TcpLayer;
+import io.understudy.stack.wire.Ipv4Address;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -22,13 +24,39 @@ import java.util.List;
  * An HTTP/1.1 server on the stack's TCP API, running entirely on the stack thread.
  *
  * <h2>One request in, one whole response out</h2>
- * Each connection decodes what it reads with a {@link RequestDecoder}; for each complete request
- * it builds the whole response and appends it to the send queue in the same callback: the head
+ * A request stays in the TCP receive queue until it is whole: the connection {@linkplain
+ * TcpConnection#peek peeks} the queued bytes from where the answered requests ended and feeds
+ * only the bytes it has not fed yet to its {@link RequestDecoder} (so a request arriving one byte
+ * at a time costs linear work, each byte copied and decoded once; the decoder's state is only a
+ * function of bytes still in the queue, which a standby rebuilds by decoding the queue from its
+ * head). When a request (head and content) is complete, the connection {@linkplain
+ * TcpConnection#consume consumes} exactly its bytes and, in the same callback, builds the whole
+ * response and appends it to the send queue: the head
  * as bytes, the body as bytes, as {@link FileRegion}s (files are never read into memory) or, for
  * {@code /bytes/N}, generated. So the receive queue and the send queue are all a standby needs to
  * resume the application (DESIGN.md, replication). When the send queue cannot take the whole
  * response, the rest waits in the connection and goes on at {@code onWritable}; until it is all
  * queued, no new request is read (pipelined requests wait in the receive queue, in order).
+ *
+ * <p><b>Exceptions.</b> A request longer than half the receive queue
+ * ({@link TcpConnection#receiveCapacity()}; 512 KiB of the default 1 MiB) can never wait whole in
+ * it without closing the window, so it is <em>streamed</em>: each time half a queue of it has been
+ * decoded, those bytes are consumed, and the rest of the request (the buffered {@code /echo}
+ * content) lives only in the decoder. Such uploads (a large {@code POST /echo}) break the
+ * replication rule above: a standby taking over mid-upload would need the partial body, which is
+ * in neither queue; this server does not solve that. Likewise {@code 100 Continue} is queued when
+ * the head arrives, before the request is whole, so a standby re-decoding the queue would send it
+ * again.
+ *
+ * <h2>Timeouts</h2>
+ * Each connection keeps one application timer ({@link TcpConnection#appDeadline}; the time of a
+ * callback is {@link TcpConnection#now()}). Waiting for a request (from the connection's start, or
+ * from when the last response was all in the send queue) longer than
+ * {@link ServerConfig#idleTimeout()} half-closes the connection without a response; a request
+ * whose first byte came more than {@link ServerConfig#headerTimeout()} ago and whose head is still
+ * incomplete gets 408 with {@code Connection: close}. A body has no timeout once its head is in,
+ * nor does a response being queued. A half-closed connection waits at most
+ * {@code idleTimeout} for the peer's FIN, then closes. A zero duration disables its timeout.
  *
  * <h2>Closing</h2>
  * After a response that ends the connection ({@code Connection: close}, HTTP/1.0 without
@@ -46,11 +74,15 @@ import java.util.List;
  *   <li>everything else: a file of the document root (GET, HEAD; other methods 405), with
  *       conditional requests (304, 412) and single byte ranges (206, 416); 404 without a root.</li>
  * </ul>
- * The built-in paths shadow files of the same name.
+ * <ul>
+ *   <li>{@code GET|HEAD /status} (JSON) and {@code GET|HEAD /metrics} (Prometheus text), when
+ *       installed with a {@link StatusSource}: see {@link Introspection}; other methods 405.</li>
+ * </ul>
+ * The built-in paths shadow files of the same name. Each response is logged to the access log
+ * ({@link AccessLog}, Common Log Format) when its logger is enabled.
  *
- * <p>Not done: idle and header timeouts are stored in {@link ServerConfig} but not enforced
- * (no application timers), nor is there a bound on how long a half-closed connection waits for the
- * peer's FIN; no {@code /status} or {@code /metrics}. {@link DocumentRoot#resolve} makes blocking
+ * <p>Not done: no timeout on a slowly arriving body (only on the head).
+ * {@link DocumentRoot#resolve} makes blocking
  * file-system calls on the stack thread.
  */
 public final class HttpServer {
@@ -84,6 +116,14 @@ public final class HttpServer {
         DocumentRoot root = config.documentRoot() == null ? null : DocumentRoot.of(config.documentRoot());
         HttpServer server = new HttpServer(config, root);
         tcp.listen(port, BACKLOG, server::accept);
+        return server;
+    }
+
+    /** As {@link #install(TcpLayer, int, ServerConfig)}, also serving {@code /status} and {@code /metrics} from {@code status}. */
+    public static HttpServer install(TcpLayer tcp, int port, ServerConfig config, StatusSource status)
+            throws IOException {
+        HttpServer server = install(tcp, port, config);
+        server.introspection = new Introspection(status);
         return server;
     }
 
@@ -182,18 +222,41 @@ public final class HttpServer {
 
     // ---------------------------------------------------------------- connections
 
+    /** {@code /status} and {@code /metrics}; null when installed without a {@link StatusSource}. */
+    private Introspection introspection;
+
     private final class Connection implements TcpHandler {
+        /** For the access log: the peer's address and the request being answered (null: none decoded). */
+        private int remoteIp;
+        private RequestHead logged;
         private final boolean reject;
         private final RequestDecoder decoder = new RequestDecoder(config.limits());
-        /** Bytes read and not yet decoded, in read mode. */
+        /**
+         * Bytes peeked and not yet decoded, in read mode; its position is receive-queue offset
+         * {@link #fed}: the bytes before it (this request's, so far) are in the queue, and in
+         * the decoder's state.
+         */
         private final ByteBuffer in = ByteBuffer.allocate(READ_BUFFER).limit(0);
         private final ArrayDeque<Part> out = new ArrayDeque<>();
+        /** Bytes at the head of the receive queue already fed to the decoder (the request so far). */
+        private int fed;
         /** The response being queued is the last: half-close once it is queued. */
         private boolean closeAfter;
         /** The FIN is queued; input is discarded until the peer's FIN. */
         private boolean outputDone;
         private boolean started;
         private boolean closed;
+        /** A byte of the current request was seen, at {@link #requestStart}. */
+        private boolean requestStarted;
+        private long requestStart;
+        /** The current request's head is complete: no header timeout for its body. */
+        private boolean headDone;
+        /** Since when the connection waits for a request (its start, or its last response all queued). */
+        private long idleSince;
+        /** A response was queued and is not yet all in the send queue: idleness starts when it is. */
+        private boolean responsePending;
+        /** When a half-closed connection gives up waiting for the peer's FIN. */
+        private long lingerUntil = TcpConnection.NO_DEADLINE;
 
         Connection(boolean reject) {
             this.reject = reject;
@@ -223,6 +286,29 @@ public final class HttpServer {
         }
 
         @Override
+        public void onAppTimer(TcpConnection c, long now) {
+            if (closed) {
+                return;
+            }
+            if (outputDone) {
+                if (lingerUntil != TcpConnection.NO_DEADLINE && now - lingerUntil >= 0) {
+                    discardInput(c);
+                    c.close(); // the peer never sent its FIN
+                    return;
+                }
+            } else if (out.isEmpty() && !headDone) {
+                if (requestStarted) {
+                    if (!config.headerTimeout().isZero() && now - (requestStart + nanos(config.headerTimeout())) >= 0) {
+                        queue(new Response(408, false).page(false));
+                    }
+                } else if (!config.idleTimeout().isZero() && now - (idleSince + nanos(config.idleTimeout())) >= 0) {
+                    closeAfter = true; // nothing to answer: just the FIN
+                }
+            }
+            process(c);
+        }
+
+        @Override
         public void onClosed(TcpConnection c, CloseReason reason) {
             if (closed) {
                 return;
@@ -239,6 +325,8 @@ public final class HttpServer {
                 return;
             }
             started = true;
+            remoteIp = c.tuple().remoteIp();
+            idleSince = c.now();
             c.noDelay(true); // whole responses are queued at once: nothing to coalesce
             if (reject) {
                 Response r = new Response(503, false);
@@ -247,11 +335,22 @@ public final class HttpServer {
             }
         }
 
-        /** Queues what waits, then decodes and answers requests until the input runs out or the send queue is full. */
+        /** Queues what waits, then decodes and answers requests until the input runs out or the send queue is full; then sets the timer. */
         private void process(TcpConnection c) {
+            decodeAndAnswer(c);
+            if (!closed) {
+                arm(c);
+            }
+        }
+
+        private void decodeAndAnswer(TcpConnection c) {
             while (!closed) {
                 if (!pump(c)) {
                     return; // backpressure: onWritable resumes
+                }
+                if (responsePending) {
+                    responsePending = false;
+                    idleSince = c.now();
                 }
                 if (outputDone) {
                     discardInput(c);
@@ -262,21 +361,41 @@ public final class HttpServer {
                 }
                 if (!in.hasRemaining()) {
                     in.clear();
-                    int n = c.read(in);
+                    int n = c.peek(fed, in);
                     in.flip();
                     if (n == 0) {
                         if (c.peerFinReceived()) {
-                            c.close(); // the peer is done; any partial request is dropped
+                            discardInput(c); // the peer is done; any partial request is dropped
+                            c.close();
                         }
                         return;
                     }
+                    if (!requestStarted) {
+                        requestStarted = true;
+                        requestStart = c.now();
+                    }
                 }
-                switch (decoder.decode(in)) {
-                    case NEED_MORE -> { }
-                    case HEAD_READY -> onHead(decoder.head());
+                fed += decoder.feed(in);
+                switch (decoder.status()) {
+                    case NEED_MORE -> {
+                        if (fed >= streamThreshold(c)) {
+                            // Too big to wait whole in the receive queue: stream it (see the class note).
+                            c.consume(fed);
+                            fed = 0;
+                        }
+                    }
+                    case HEAD_READY -> {
+                        headDone = true;
+                        onHead(decoder.head());
+                    }
                     case REQUEST_READY -> {
                         Request request = decoder.request();
                         decoder.next();
+                        // The request's bytes leave the queue in the callback that queues its response.
+                        c.consume(fed);
+                        fed = 0;
+                        requestStarted = false;
+                        headDone = false;
                         respond(request);
                     }
                     case ERROR -> {
@@ -287,6 +406,26 @@ public final class HttpServer {
                     }
                 }
             }
+        }
+
+        /** Sets the connection's application timer for the state it is in now. */
+        private void arm(TcpConnection c) {
+            long deadline = TcpConnection.NO_DEADLINE;
+            if (outputDone) {
+                if (lingerUntil == TcpConnection.NO_DEADLINE && !config.idleTimeout().isZero()) {
+                    lingerUntil = c.now() + nanos(config.idleTimeout());
+                }
+                deadline = lingerUntil;
+            } else if (!out.isEmpty() || closeAfter || headDone) {
+                deadline = TcpConnection.NO_DEADLINE; // a response is being queued, or a body arrives
+            } else if (requestStarted) {
+                if (!config.headerTimeout().isZero()) {
+                    deadline = requestStart + nanos(config.headerTimeout());
+                }
+            } else if (!config.idleTimeout().isZero()) {
+                deadline = idleSince + nanos(config.idleTimeout());
+            }
+            c.appDeadline(deadline);
         }
 
         /** Queues the waiting parts in order; true when none is left. After the last response, the FIN. */
@@ -305,10 +444,9 @@ public final class HttpServer {
         }
 
         private void discardInput(TcpConnection c) {
-            do {
-                in.clear();
-            } while (c.read(in) > 0);
+            c.consume(c.readable());
             in.limit(0);
+            fed = 0;
         }
 
         /** Content follows: only {@code POST /echo} keeps it (with 100 Continue if asked); the rest is skipped. */
@@ -324,6 +462,12 @@ public final class HttpServer {
 
         private void queue(Response r) {
             responses++;
+            if (AccessLog.LOG.isInfoEnabled()) { // access log: the line is built only when enabled
+                AccessLog.LOG.info(AccessLog.format(Ipv4Address.toString(remoteIp), Instant.now(),
+                        logged == null ? null : AccessLog.requestLine(logged), r.status, r.body.isEmpty() ? 0 : r.length));
+            }
+            logged = null;
+            responsePending = true;
             out.addLast(new BytesPart(ByteBuffer.wrap(r.head().getBytes(StandardCharsets.ISO_8859_1))));
             out.addAll(r.body);
             if (!r.keepAlive) {
@@ -335,6 +479,7 @@ public final class HttpServer {
 
         private void respond(Request request) {
             RequestHead head = request.head();
+            logged = head;
             String method = head.method();
             boolean isHead = method.equals("HEAD");
             boolean keep = head.keepAlive();
@@ -364,6 +509,14 @@ public final class HttpServer {
                 queue(r);
             } else if (path.startsWith("/bytes/")) {
                 bytes(path.substring("/bytes/".length()), query, method, keep, http10);
+            } else if (introspection != null && Introspection.serves(path)) { // /status, /metrics: Introspection
+                if (!method.equals("GET") && !isHead) {
+                    queue(new Response(405, keep, http10).field("Allow", "GET, HEAD").page(false));
+                    return;
+                }
+                Introspection.Page page = introspection.render(path, HttpFigures.of(HttpServer.this));
+                queue(new Response(200, keep, http10).field("Content-Type", page.contentType())
+                        .field("Cache-Control", "no-store").bytes(page.body(), isHead));
             } else if (!method.equals("GET") && !isHead) {
                 queue(new Response(405, keep, http10).field("Allow", "GET, HEAD").page(false));
             } else if (root == null) {
@@ -602,6 +755,18 @@ public final class HttpServer {
             }
         }
         return 0L;
+    }
+
+    /**
+     * Bytes of one request the receive queue holds before the server starts consuming it as it
+     * decodes (streaming): half the queue, so the window never closes on a request that is held.
+     */
+    static int streamThreshold(TcpConnection c) {
+        return c.receiveCapacity() / 2;
+    }
+
+    private static long nanos(Duration d) {
+        return d.toNanos();
     }
 
     private static String joined(List<String> values) {

@@ -11,10 +11,11 @@ import java.util.Objects;
  * @param limits         what the {@link RequestDecoder} of each connection enforces
  * @param maxConnections connections served at once; one more is accepted, answered 503 with
  *                       {@code Connection: close}, and closed
- * @param idleTimeout    how long a keep-alive connection may wait for its next request
- *                       (stored; NOT enforced yet: there is no application timer)
- * @param headerTimeout  how long a request's head may take to arrive
- *                       (stored; NOT enforced yet: there is no application timer)
+ * @param idleTimeout    how long a connection may wait for its (next) request before the server
+ *                       half-closes it, and how long a half-closed connection waits for the peer's
+ *                       FIN; zero disables both
+ * @param headerTimeout  how long a request's head may take from its first byte before the server
+ *                       answers 408 and closes; zero disables it
  */
 public record ServerConfig(Path documentRoot, Limits limits, int maxConnections, Duration idleTimeout,
                            Duration headerTimeout) {

@@ -406,6 +406,109 @@ class HttpServerTest {
         return b;
     }
 
+    // ---------------------------------------------------------------- whole requests in the receive queue, timeouts
+
+    /** Bytes readable on the server's connections (stack B, port {@link #PORT}). */
+    private int serverQueued() {
+        return net.b().call(s -> {
+            int[] sum = new int[1];
+            s.tcp().forEachConnection(tc -> {
+                if (tc.tuple().localPort() == PORT) {
+                    sum[0] += tc.readable();
+                }
+            });
+            return sum[0];
+        });
+    }
+
+    /** Polls the server's receive queues until they hold {@code n} bytes (bounded). */
+    private void awaitServerQueued(int n) throws InterruptedException {
+        long end = System.nanoTime() + WAIT_MS * 1_000_000L;
+        int last;
+        while ((last = serverQueued()) != n) {
+            assertThat(System.nanoTime() - end).as("server queue holds %d bytes, not %d", last, n).isNegative();
+            Thread.sleep(1);
+        }
+    }
+
+    @Test
+    void aRequestWrittenByteByByteStaysInTheReceiveQueueUntilWholeThenIsAnsweredOnce() throws Exception {
+        byte[] request = "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello".getBytes(StandardCharsets.US_ASCII);
+        try (Client c = connect()) {
+            for (int i = 0; i < request.length - 1; i++) {
+                c.out.write(request[i]);
+                c.out.flush();
+                awaitServerQueued(i + 1); // nothing consumed while the request is incomplete
+            }
+            assertThat((long) net.b().call(s -> server.responses())).isZero();
+            c.out.write(request[request.length - 1]);
+            c.out.flush();
+            Response r = c.response(false);
+            assertThat(r.status).isEqualTo(200);
+            assertThat(new String(r.body, StandardCharsets.US_ASCII)).isEqualTo("hello");
+            assertThat(serverQueued()).isZero(); // consumed with the response
+            assertThat((long) net.b().call(s -> server.responses())).isEqualTo(1);
+
+            // A second request split in small writes, then a complete third one behind it.
+            c.send("GET /sub/a.txt HT");
+            c.send("TP/1.1\r\nHo");
+            awaitServerQueued("GET /sub/a.txt HTTP/1.1\r\nHo".length());
+            c.send("st: x\r\n\r\nGET /index.html HTTP/1.1\r\nHost: x\r\n\r\n");
+            assertThat(new String(c.response(false).body, StandardCharsets.UTF_8)).isEqualTo("sub file\n");
+            assertThat(c.response(false).body).isEqualTo(index);
+            assertThat((long) net.b().call(s -> server.responses())).isEqualTo(3);
+        }
+    }
+
+    @Test
+    void anIdleKeepAliveConnectionIsClosedAfterTheIdleTimeout() throws Exception {
+        net.b().run(s -> s.tcp().unlisten(PORT));
+        server = installServer(new ServerConfig(docs, Limits.DEFAULT, 100, Duration.ofMillis(200), Duration.ofSeconds(20)));
+        try (Client c = connect()) {
+            c.send("GET /sub/a.txt HTTP/1.1\r\nHost: x\r\n\r\n");
+            Response r = c.response(false);
+            long answered = System.nanoTime();
+            assertThat(r.status).isEqualTo(200);
+            assertThat(r.header("connection")).isNull();
+            assertThat(c.in.read()).isEqualTo(-1); // the server's FIN
+            long waited = (System.nanoTime() - answered) / 1_000_000;
+            assertThat(waited).isBetween(150L, 10_000L);
+        }
+    }
+
+    @Test
+    void aHeadNotCompleteWithinTheHeaderTimeoutIs408ThenClose() throws Exception {
+        net.b().run(s -> s.tcp().unlisten(PORT));
+        server = installServer(new ServerConfig(docs, Limits.DEFAULT, 100, Duration.ofSeconds(60), Duration.ofMillis(200)));
+        try (Client c = connect()) {
+            long sent = System.nanoTime();
+            c.send("GET /index.html HTTP/1.1\r\nHost: x\r\n");
+            Response r = c.response(false);
+            assertThat(r.status).isEqualTo(408);
+            assertThat(r.header("connection")).isEqualTo("close");
+            assertThat(c.in.read()).isEqualTo(-1);
+            assertThat((System.nanoTime() - sent) / 1_000_000).isBetween(150L, 10_000L);
+        }
+    }
+
+    @Test
+    void echoOfSixtyFourMebibytesLargerThanTheReceiveQueueIsStreamedByteExact() throws Exception {
+        byte[] data = new byte[64 * MIB];
+        new SplittableRandom(64).nextBytes(data);
+        try (Client c = connect()) {
+            c.send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: " + data.length + "\r\n\r\n");
+            c.out.write(data);
+            c.out.flush();
+            Response r = c.response(false);
+            assertThat(r.status).isEqualTo(200);
+            assertThat(r.body.length).isEqualTo(data.length);
+            assertThat(java.util.Arrays.mismatch(r.body, data)).isEqualTo(-1);
+
+            c.send("GET /sub/a.txt HTTP/1.1\r\nHost: x\r\n\r\n");
+            assertThat(new String(c.response(false).body, StandardCharsets.UTF_8)).isEqualTo("sub file\n");
+        }
+    }
+
     // ---------------------------------------------------------------- client
 
     private Client connect() throws Exception {

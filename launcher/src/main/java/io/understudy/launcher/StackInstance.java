@@ -2,6 +2,7 @@ package io.understudy.launcher;
 
 import io.understudy.httpd.HttpServer;
 import io.understudy.httpd.ServerConfig;
+import io.understudy.httpd.StatusSource;
 import io.understudy.stack.NetStack;
 import io.understudy.stack.services.ClassicServices;
 import io.understudy.stack.socket.BlockingConnection;
@@ -66,7 +67,8 @@ final class StackInstance implements AutoCloseable {
         }
         // Likewise before the stack thread starts: the server lives on the stack thread from then on.
         this.http = httpSetup == null ? null
-                : HttpServer.install(stack.tcp(), httpSetup.port(), ServerConfig.defaults(docroot));
+                : HttpServer.install(stack.tcp(), httpSetup.port(), ServerConfig.defaults(docroot),
+                        StatusSource.of(stack));
         if (pcap != null) {
             stack.observer(pcap);
         }

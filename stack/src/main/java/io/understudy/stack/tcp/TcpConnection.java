@@ -91,7 +91,8 @@ public final class TcpConnection {
      * challenge ACKs, on one connection (Linux {@code tcp_invalid_ratelimit}, 500 ms).
      */
     static final long OUT_OF_WINDOW_ACK_INTERVAL = 500 * MILLIS;
-    private static final int EV_CONNECTED = 1, EV_READABLE = 2, EV_PEER_CLOSED = 4, EV_WRITABLE = 8, EV_CLOSED = 16;
+    private static final int EV_CONNECTED = 1, EV_READABLE = 2, EV_PEER_CLOSED = 4, EV_WRITABLE = 8, EV_CLOSED = 16,
+            EV_APP_TIMER = 32;
     /** Most duplicate ACKs written as separate segments by one output. */
     private static final int MAX_DUP_ACKS_PER_OUTPUT = 8;
     private static final int SACK_OPTION_BASE = 4;
@@ -158,6 +159,10 @@ public final class TcpConnection {
     private boolean closeReported;
     /** Callbacks are being delivered (re-entrancy guard). */
     private boolean dispatching;
+    /** The application's deadline ({@link #appDeadline(long)}), or {@link #NO_DEADLINE}. */
+    private long appDeadline = NO_DEADLINE;
+    /** The time of the event being processed, or of the last one ({@link #now()}). */
+    private long now;
 
     /** A connection in CLOSED; call one of the open methods next. */
     public TcpConnection(TcpContext ctx, TcpTuple tuple, Owner owner) {
@@ -237,6 +242,7 @@ public final class TcpConnection {
     }
 
     private void open(long now, int iss, int tsOffset, boolean passive) {
+        this.now = now;
         if (opened) {
             throw new IllegalStateException("connection " + tuple + " was already opened");
         }
@@ -267,6 +273,7 @@ public final class TcpConnection {
      * a validated {@link TcpHeader} can describe.
      */
     public void onSegment(long now, TcpSegment seg) {
+        this.now = now;
         dropText = false;
         switch (state) {
             case SYN_SENT:
@@ -735,6 +742,13 @@ public final class TcpConnection {
 
     /** Fires every timer due at {@code now}: RTO, persist, delayed ACK, keepalive, TIME-WAIT, FIN-WAIT-2. */
     public void onTimer(long now) {
+        this.now = now;
+        if (due(appDeadline, now)) {
+            appDeadline = NO_DEADLINE;
+            if (!appClosed && !closeReported) {
+                events |= EV_APP_TIMER;
+            }
+        }
         if (due(snd.rtxDeadline, now) && !snd.onRetransmitTimeout(now)) {
             timedOut();
         }
@@ -761,6 +775,7 @@ public final class TcpConnection {
         long d = earliest(snd.rtxDeadline, snd.persistDeadline);
         d = earliest(d, rcv.delayedAckDeadline);
         d = earliest(d, keepaliveDeadline());
+        d = earliest(d, appClosed || closeReported ? NO_DEADLINE : appDeadline);
         return earliest(d, closeDeadline);
     }
 
@@ -833,6 +848,7 @@ public final class TcpConnection {
      * ACKs (immediate, no longer delayed, duplicate or window updates).
      */
     public void output(long now, SegmentSink sink) {
+        this.now = now;
         outputRequested = false;
         if (replyRstPending) {
             replyRstPending = false;
@@ -1012,6 +1028,11 @@ public final class TcpConnection {
                         h.onWritable(this);
                     }
                     break;
+                case EV_APP_TIMER:
+                    if (!appClosed) {
+                        h.onAppTimer(this, now);
+                    }
+                    break;
                 default:
                     events = 0;
                     h.onClosed(this, closeReason);
@@ -1129,6 +1150,70 @@ public final class TcpConnection {
         int n = rcv.buffer.read(dst, at, len);
         afterRead(n);
         return n;
+    }
+
+    /**
+     * Copies up to {@code dst.remaining()} readable bytes starting {@code offset} bytes past the next
+     * unread one, without consuming them: they stay in the receive queue (and keep occupying the
+     * window) until {@link #consume}. Returns how many (0 when {@code offset == readable()}).
+     *
+     * @throws IllegalArgumentException if {@code offset} is negative or beyond {@link #readable()}
+     */
+    public int peek(int offset, ByteBuffer dst) {
+        return rcv.buffer.peek(offset, dst);
+    }
+
+    /** {@link #peek(int, ByteBuffer)} into {@code dst[at, at + len)}. */
+    public int peek(int offset, byte[] dst, int at, int len) {
+        return rcv.buffer.peek(offset, dst, at, len);
+    }
+
+    /**
+     * Discards the next {@code n} readable bytes as if they had been read: the window opens by
+     * {@code n} and a window update goes out when {@link #read} would send one.
+     *
+     * @throws IllegalArgumentException if {@code n} is negative or more than {@link #readable()}
+     */
+    public void consume(int n) {
+        rcv.buffer.consume(n);
+        afterRead(n);
+    }
+
+    /** The receive queue's capacity in bytes: at most this many bytes can be readable at once. */
+    public int receiveCapacity() {
+        return rcv.buffer.capacity();
+    }
+
+    /**
+     * The application's timer: at {@code deadline} (same clock as {@link #now()}) the handler
+     * hears {@link TcpHandler#onAppTimer} once, then the timer is disarmed. A new call replaces
+     * the deadline; {@link #NO_DEADLINE} cancels it. Nothing fires after {@link #close} or once
+     * the connection is closed. Allocates nothing; the resolution is the layer's timer tick.
+     */
+    public void appDeadline(long deadline) {
+        if (appDeadline == deadline) {
+            return;
+        }
+        appDeadline = deadline;
+        // The layer re-arms the connection's timer after output: ask for one.
+        if (opened && !ownerClosed && !outputRequested) {
+            outputRequested = true;
+            owner.wantsOutput(this);
+        }
+    }
+
+    /** The application's deadline, or {@link #NO_DEADLINE}. */
+    public long appDeadline() {
+        return appDeadline;
+    }
+
+    /**
+     * The time (nanoseconds, the clock of {@code onSegment}, {@code onTimer} and {@code output})
+     * of the event this connection is processing — inside a callback, the event that caused it —
+     * or, outside one, of the last event it processed. Callbacks carry no time; this is theirs.
+     */
+    public long now() {
+        return now;
     }
 
     /** Reading opened the window: announce it if that is worth a segment (receiver SWS avoidance). */

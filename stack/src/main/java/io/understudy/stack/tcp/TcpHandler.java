@@ -20,6 +20,13 @@ public interface TcpHandler {
     /** The peer closed its side (FIN): after the readable bytes there is nothing more to read. */
     default void onPeerClosed(TcpConnection c) {}
 
+    /**
+     * The deadline set with {@link TcpConnection#appDeadline(long)} passed; {@code now} is the
+     * time of the timer event (also {@link TcpConnection#now()}). The deadline is disarmed first,
+     * so the handler may set a new one.
+     */
+    default void onAppTimer(TcpConnection c, long now) {}
+
     /** The connection is gone; the handle must not be used after this. */
     default void onClosed(TcpConnection c, CloseReason reason) {}
 }
