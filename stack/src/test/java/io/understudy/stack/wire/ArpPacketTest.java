@@ -12,9 +12,9 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 class ArpPacketTest {
-    /** Linux asking who has 172.17.0.1, as it reaches a TAP device: target MAC zero, then 18 bytes of padding. */
+    /** Linux asking who has 10.201.0.2, as it reaches a TAP device: target MAC zero, then 18 bytes of padding. */
     private static final String LINUX_REQUEST = EthernetFrameTest.ARP_REQUEST_HEADER
-            + "00 01 08 00 06 04 00 01 02 42 ac 11 00 02 ac 11 00 02 00 00 00 00 00 00 ac 11 00 01"
+            + "00 01 08 00 06 04 00 01 02 42 ac 11 00 02 0a c9 00 01 00 00 00 00 00 00 0a c9 00 02"
             + "00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00";
 
     private final ArpPacket arp = new ArpPacket();
@@ -31,19 +31,19 @@ class ArpPacketTest {
         assertThat(arp.plen()).isEqualTo(4);
         assertThat(arp.oper()).isEqualTo(ArpPacket.REQUEST);
         assertThat(arp.sha()).isEqualTo(MacAddress.parse("02:42:ac:11:00:02"));
-        assertThat(arp.spa()).isEqualTo(Ipv4Address.parse("172.17.0.2"));
+        assertThat(arp.spa()).isEqualTo(Ipv4Address.parse("10.201.0.1"));
         assertThat(arp.tha()).isZero();
-        assertThat(arp.tpa()).isEqualTo(Ipv4Address.parse("172.17.0.1"));
+        assertThat(arp.tpa()).isEqualTo(Ipv4Address.parse("10.201.0.2"));
     }
 
     @Test
     void writesEveryByteOfAReply() {
         ByteBuffer buf = Bytes.junk(AT + ArpPacket.LENGTH + 1);
-        int written = ArpPacket.writeTo(buf, AT, ArpPacket.REPLY, 0x0200_0000_0001L, Ipv4Address.parse("172.17.0.1"),
-                0x0242_AC11_0002L, Ipv4Address.parse("172.17.0.2"));
+        int written = ArpPacket.writeTo(buf, AT, ArpPacket.REPLY, 0x0200_0000_0001L, Ipv4Address.parse("10.201.0.2"),
+                0x0242_AC11_0002L, Ipv4Address.parse("10.201.0.1"));
         assertThat(written).isEqualTo(ArpPacket.LENGTH);
         assertThat(Bytes.hexOf(buf, 0, buf.capacity())).isEqualTo("a5a5a5"
-                + "0001080006040002" + "020000000001" + "ac110001" + "0242ac110002" + "ac110002" + "a5");
+                + "0001080006040002" + "020000000001" + "0ac90002" + "0242ac110002" + "0ac90001" + "a5");
         arp.wrap(buf, AT, ArpPacket.LENGTH);
         assertThat(arp.validate()).isEqualTo(Problem.NONE);
         assertThat(arp.oper()).isEqualTo(ArpPacket.REPLY);

@@ -10,10 +10,12 @@ import org.junit.jupiter.params.provider.CsvSource;
 class Ipv4AddressTest {
     @Test
     void parsesAndFormatsDottedQuads() {
-        assertThat(Ipv4Address.parse("192.168.0.1")).isEqualTo(0xC0A80001);
+        assertThat(Ipv4Address.parse("10.201.0.2")).isEqualTo(0x0AC90002);
+        assertThat(Ipv4Address.parse("200.168.0.1")).isEqualTo(0xC8A80001);
         assertThat(Ipv4Address.parse("0.0.0.0")).isZero();
         assertThat(Ipv4Address.parse("255.255.255.255")).isEqualTo(-1);
-        assertThat(Ipv4Address.toString(0xC0A800C7)).isEqualTo("192.168.0.199");
+        assertThat(Ipv4Address.toString(0x0AC900C7)).isEqualTo("10.201.0.199");
+        assertThat(Ipv4Address.toString(0xC8A800C7)).isEqualTo("200.168.0.199");
         assertThat(Ipv4Address.toString(-1)).isEqualTo("255.255.255.255");
     }
 
