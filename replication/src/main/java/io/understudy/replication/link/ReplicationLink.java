@@ -1,0 +1,52 @@
+package io.understudy.replication.link;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+
+/**
+ * A connected, message-agnostic byte pipe between primary and standby.
+ *
+ * <p>Bytes passed to {@link #send} arrive at the peer in order and intact, cut into chunks of arbitrary
+ * sizes. Received bytes are delivered on the link's own daemon receive thread, started by
+ * {@link #start(Listener)}.
+ */
+public interface ReplicationLink extends AutoCloseable {
+
+    /** Callbacks, always invoked on the link's receive thread. */
+    interface Listener {
+        /**
+         * Received bytes, between position and limit. The buffer is reused once this returns: copy what
+         * must be kept. An exception thrown here fails the link ({@link #onClosed} gets it as the cause).
+         */
+        void onBytes(ByteBuffer chunk);
+
+        /**
+         * Called exactly once, when the peer closes (cause null), the socket fails (cause is the error)
+         * or {@link ReplicationLink#close()} is called (cause null unless an error had happened first).
+         * Not called if the link is closed before {@link ReplicationLink#start} was called.
+         */
+        void onClosed(Throwable cause);
+    }
+
+    /** Starts the receive loop; may be called once. Bytes that arrived before are delivered then. */
+    void start(Listener listener);
+
+    /**
+     * Writes all remaining bytes of {@code bytes}, blocking until the kernel has taken them. Meant for a
+     * single sender thread (concurrent calls are serialized). A failure closes the link.
+     */
+    void send(ByteBuffer bytes) throws IOException;
+
+    /** True until the link is closed or has failed. */
+    boolean isOpen();
+
+    /** Human-readable description of the endpoints, for logs. */
+    String describe();
+
+    /**
+     * Closes the link; idempotent. When called from a thread other than the receive thread it waits
+     * (bounded) until {@link Listener#onClosed} has returned.
+     */
+    @Override
+    void close();
+}
