@@ -1,0 +1,20 @@
+package io.understudy.replication.codec;
+
+/** Kinds of entry inside a RECORD, with their wire codes. */
+public enum EntryType {
+    TCB_NEW(1), TCB_UPDATE(2), RCV_DATA(3), RCV_CONSUMED(4), SND_BYTES(5), SND_FILE(6), TCB_REMOVE(7);
+
+    private static final EntryType[] BY_CODE = new EntryType[256];
+    static {
+        for (EntryType t : values()) BY_CODE[t.code] = t;
+    }
+
+    public final int code;
+
+    EntryType(int code) { this.code = code; }
+
+    /** The type for a wire code, or {@code null} if unknown. Allocation-free. */
+    public static EntryType of(int code) {
+        return code >= 0 && code < 256 ? BY_CODE[code] : null;
+    }
+}
