@@ -2,7 +2,6 @@ package io.understudy.replication.link;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.SocketTimeoutException;
 import java.net.StandardSocketOptions;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
@@ -45,27 +44,21 @@ final class TcpLinkServer implements LinkServer {
 
     @Override
     public ReplicationLink accept(Duration timeout) throws IOException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (true) {
+        return AcceptLoop.await(selector, address, timeout, () -> {
             SocketChannel ch = server.accept();
-            if (ch != null) {
-                try {
-                    ch.configureBlocking(true);
-                    ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
-                    ch.setOption(StandardSocketOptions.SO_KEEPALIVE, true);
-                    return new ChannelLink(ch, "tcp " + ch.getLocalAddress() + " <- " + ch.getRemoteAddress());
-                } catch (IOException | RuntimeException e) {
-                    ch.close();
-                    throw e;
-                }
+            if (ch == null) {
+                return null;
             }
-            long left = deadline - System.nanoTime();
-            if (left <= 0) {
-                throw new SocketTimeoutException("no peer connected to " + address + " within " + timeout);
+            try {
+                ch.configureBlocking(true);
+                ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
+                ch.setOption(StandardSocketOptions.SO_KEEPALIVE, true);
+                return new ChannelLink(ch, "tcp " + ch.getLocalAddress() + " <- " + ch.getRemoteAddress());
+            } catch (IOException | RuntimeException e) {
+                ch.close();
+                throw e;
             }
-            selector.select(Math.max(1, left / 1_000_000));
-            selector.selectedKeys().clear();
-        }
+        });
     }
 
     @Override

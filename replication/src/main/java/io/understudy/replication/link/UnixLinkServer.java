@@ -1,7 +1,6 @@
 package io.understudy.replication.link;
 
 import java.io.IOException;
-import java.net.SocketTimeoutException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.file.FileAlreadyExistsException;
@@ -71,25 +70,19 @@ final class UnixLinkServer implements LinkServer {
 
     @Override
     public ReplicationLink accept(Duration timeout) throws IOException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (true) {
+        return AcceptLoop.await(selector, address, timeout, () -> {
             UnixSocketChannel ch = server.accept();
-            if (ch != null) {
-                try {
-                    ch.configureBlocking(true);
-                    return new ChannelLink(ch, "unix " + address.path() + " (accepted)");
-                } catch (IOException | RuntimeException e) {
-                    ch.close();
-                    throw e;
-                }
+            if (ch == null) {
+                return null;
             }
-            long left = deadline - System.nanoTime();
-            if (left <= 0) {
-                throw new SocketTimeoutException("no peer connected to " + address + " within " + timeout);
+            try {
+                ch.configureBlocking(true);
+                return new ChannelLink(ch, "unix " + address.path() + " (accepted)");
+            } catch (IOException | RuntimeException e) {
+                ch.close();
+                throw e;
             }
-            selector.select(Math.max(1, left / 1_000_000));
-            selector.selectedKeys().clear();
-        }
+        });
     }
 
     @Override
