@@ -421,13 +421,16 @@ class HttpServerTest {
         });
     }
 
-    /** Polls the server's receive queues until they hold {@code n} bytes (bounded). */
+    /**
+     * Polls the server's receive queues until they hold {@code n} bytes (bounded). Each poll is a
+     * round trip through stack B's ring, so the loop is paced by the stack thread, not a clock.
+     */
     private void awaitServerQueued(int n) throws InterruptedException {
         long end = System.nanoTime() + WAIT_MS * 1_000_000L;
         int last;
         while ((last = serverQueued()) != n) {
             assertThat(System.nanoTime() - end).as("server queue holds %d bytes, not %d", last, n).isNegative();
-            Thread.sleep(1);
+            Thread.onSpinWait();
         }
     }
 
