@@ -4,19 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.understudy.stack.TwoStacks;
 import io.understudy.stack.socket.BlockingConnection;
-import java.io.BufferedInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.LinkedHashMap;
-import java.util.Locale;
-import java.util.Map;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -70,12 +63,12 @@ class HttpServerTest {
 
     @Test
     void getOfAFileIsByteExactWithItsHeaders() throws Exception {
-        try (Client c = connect()) {
+        try (HttpTestClient.Client c = connect()) {
             c.send("GET /index.html HTTP/1.1\r\nHost: x\r\n\r\n");
-            Response r = c.response(false);
+            HttpTestClient.Response r = c.response(false);
 
-            assertThat(r.status).isEqualTo(200);
-            assertThat(r.body).isEqualTo(index);
+            assertThat(r.status()).isEqualTo(200);
+            assertThat(r.body()).isEqualTo(index);
             assertThat(r.header("content-length")).isEqualTo(Integer.toString(index.length));
             assertThat(r.header("content-type")).isEqualTo("text/html; charset=utf-8");
             assertThat(r.header("server")).isEqualTo("understudy");
@@ -89,103 +82,103 @@ class HttpServerTest {
 
     @Test
     void theRootDirectoryServesItsIndexAndADirectoryWithoutSlashRedirectsKeepingTheQuery() throws Exception {
-        try (Client c = connect()) {
+        try (HttpTestClient.Client c = connect()) {
             c.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
-            assertThat(c.response(false).body).isEqualTo(index);
+            assertThat(c.response(false).body()).isEqualTo(index);
 
             c.send("GET /sub?x=1 HTTP/1.1\r\nHost: x\r\n\r\n");
-            Response r = c.response(false);
-            assertThat(r.status).isEqualTo(301);
+            HttpTestClient.Response r = c.response(false);
+            assertThat(r.status()).isEqualTo(301);
             assertThat(r.header("location")).isEqualTo("/sub/?x=1");
         }
     }
 
     @Test
     void headGetsTheHeadersOfGetAndNoBody() throws Exception {
-        try (Client c = connect()) {
+        try (HttpTestClient.Client c = connect()) {
             c.send("HEAD /index.html HTTP/1.1\r\nHost: x\r\n\r\n");
-            Response head = c.response(true);
+            HttpTestClient.Response head = c.response(true);
             // The next response starts right after the head: there was no body.
             c.send("GET /sub/a.txt HTTP/1.1\r\nHost: x\r\n\r\n");
-            Response next = c.response(false);
+            HttpTestClient.Response next = c.response(false);
 
-            assertThat(head.status).isEqualTo(200);
+            assertThat(head.status()).isEqualTo(200);
             assertThat(head.header("content-length")).isEqualTo(Integer.toString(index.length));
             assertThat(head.header("content-type")).isEqualTo("text/html; charset=utf-8");
             assertThat(head.header("etag")).isNotNull();
-            assertThat(next.status).isEqualTo(200);
-            assertThat(new String(next.body, StandardCharsets.UTF_8)).isEqualTo("sub file\n");
+            assertThat(next.status()).isEqualTo(200);
+            assertThat(new String(next.body(), StandardCharsets.UTF_8)).isEqualTo("sub file\n");
         }
     }
 
     @Test
     void aMissingFileIs404WithAPageAndTheConnectionStays() throws Exception {
-        try (Client c = connect()) {
+        try (HttpTestClient.Client c = connect()) {
             c.send("GET /nope.html HTTP/1.1\r\nHost: x\r\n\r\n");
-            Response r = c.response(false);
-            assertThat(r.status).isEqualTo(404);
+            HttpTestClient.Response r = c.response(false);
+            assertThat(r.status()).isEqualTo(404);
             assertThat(r.header("content-type")).isEqualTo(StatusPages.CONTENT_TYPE);
-            assertThat(new String(r.body, StandardCharsets.UTF_8)).contains("404 Not Found");
+            assertThat(new String(r.body(), StandardCharsets.UTF_8)).contains("404 Not Found");
 
             c.send("GET /index.html HTTP/1.1\r\nHost: x\r\n\r\n");
-            assertThat(c.response(false).status).isEqualTo(200);
+            assertThat(c.response(false).status()).isEqualTo(200);
         }
     }
 
     @Test
     void traversalAboveTheRootIsForbidden() throws Exception {
-        try (Client c = connect()) {
+        try (HttpTestClient.Client c = connect()) {
             c.send("GET /../etc/passwd HTTP/1.1\r\nHost: x\r\n\r\n");
-            assertThat(c.response(false).status).isEqualTo(403);
+            assertThat(c.response(false).status()).isEqualTo(403);
             c.send("GET /sub/%2e%2e/%2E%2E/etc/passwd HTTP/1.1\r\nHost: x\r\n\r\n");
-            assertThat(c.response(false).status).isEqualTo(403);
+            assertThat(c.response(false).status()).isEqualTo(403);
         }
     }
 
     @Test
     void otherMethodsOnFilesAre405WithAllow() throws Exception {
-        try (Client c = connect()) {
+        try (HttpTestClient.Client c = connect()) {
             c.send("DELETE /index.html HTTP/1.1\r\nHost: x\r\n\r\n");
-            Response r = c.response(false);
-            assertThat(r.status).isEqualTo(405);
+            HttpTestClient.Response r = c.response(false);
+            assertThat(r.status()).isEqualTo(405);
             assertThat(r.header("allow")).isEqualTo("GET, HEAD");
 
             c.send("POST /index.html HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello");
-            assertThat(c.response(false).status).isEqualTo(405);
+            assertThat(c.response(false).status()).isEqualTo(405);
             c.send("GET /index.html HTTP/1.1\r\nHost: x\r\n\r\n");
-            assertThat(c.response(false).body).isEqualTo(index);
+            assertThat(c.response(false).body()).isEqualTo(index);
         }
     }
 
     @Test
     void ifNoneMatchWithTheCurrentEtagIs304WithoutBody() throws Exception {
-        try (Client c = connect()) {
+        try (HttpTestClient.Client c = connect()) {
             c.send("GET /index.html HTTP/1.1\r\nHost: x\r\n\r\n");
             String etag = c.response(false).header("etag");
 
             c.send("GET /index.html HTTP/1.1\r\nHost: x\r\nIf-None-Match: " + etag + "\r\n\r\n");
-            Response r = c.response(true);
-            assertThat(r.status).isEqualTo(304);
+            HttpTestClient.Response r = c.response(true);
+            assertThat(r.status()).isEqualTo(304);
             assertThat(r.header("etag")).isEqualTo(etag);
             assertThat(r.header("content-length")).isNull();
 
             c.send("GET /index.html HTTP/1.1\r\nHost: x\r\nIf-None-Match: \"other\"\r\n\r\n");
-            assertThat(c.response(false).status).isEqualTo(200);
+            assertThat(c.response(false).status()).isEqualTo(200);
         }
     }
 
     @Test
     void aRangeIs206AndARangeBeyondTheEndIs416() throws Exception {
-        try (Client c = connect()) {
+        try (HttpTestClient.Client c = connect()) {
             c.send("GET /index.html HTTP/1.1\r\nHost: x\r\nRange: bytes=2-5\r\n\r\n");
-            Response partial = c.response(false);
-            assertThat(partial.status).isEqualTo(206);
+            HttpTestClient.Response partial = c.response(false);
+            assertThat(partial.status()).isEqualTo(206);
             assertThat(partial.header("content-range")).isEqualTo("bytes 2-5/" + index.length);
-            assertThat(partial.body).isEqualTo(java.util.Arrays.copyOfRange(index, 2, 6));
+            assertThat(partial.body()).isEqualTo(java.util.Arrays.copyOfRange(index, 2, 6));
 
             c.send("GET /index.html HTTP/1.1\r\nHost: x\r\nRange: bytes=100000-\r\n\r\n");
-            Response unsatisfiable = c.response(false);
-            assertThat(unsatisfiable.status).isEqualTo(416);
+            HttpTestClient.Response unsatisfiable = c.response(false);
+            assertThat(unsatisfiable.status()).isEqualTo(416);
             assertThat(unsatisfiable.header("content-range")).isEqualTo("bytes */" + index.length);
         }
     }
@@ -195,18 +188,18 @@ class HttpServerTest {
         byte[] big = new byte[32 * MIB];
         new SplittableRandom(7).nextBytes(big);
         Files.write(docs.resolve("big.bin"), big);
-        try (Client c = connect()) {
+        try (HttpTestClient.Client c = connect()) {
             c.send("GET /big.bin HTTP/1.1\r\nHost: x\r\n\r\n");
-            Response r = c.response(false);
-            assertThat(r.status).isEqualTo(200);
+            HttpTestClient.Response r = c.response(false);
+            assertThat(r.status()).isEqualTo(200);
             assertThat(r.header("content-type")).isEqualTo("application/octet-stream");
-            assertThat(r.body.length).isEqualTo(big.length);
-            assertThat(java.util.Arrays.mismatch(r.body, big)).as("first wrong byte").isEqualTo(-1);
+            assertThat(r.body().length).isEqualTo(big.length);
+            assertThat(java.util.Arrays.mismatch(r.body(), big)).as("first wrong byte").isEqualTo(-1);
 
             c.send("GET /big.bin HTTP/1.1\r\nHost: x\r\nRange: bytes=-1000\r\n\r\n");
-            Response tail = c.response(false);
-            assertThat(tail.status).isEqualTo(206);
-            assertThat(tail.body).isEqualTo(java.util.Arrays.copyOfRange(big, big.length - 1000, big.length));
+            HttpTestClient.Response tail = c.response(false);
+            assertThat(tail.status()).isEqualTo(206);
+            assertThat(tail.body()).isEqualTo(java.util.Arrays.copyOfRange(big, big.length - 1000, big.length));
         }
     }
 
@@ -214,12 +207,12 @@ class HttpServerTest {
 
     @Test
     void threeRequestsOnOneKeepAliveConnection() throws Exception {
-        try (Client c = connect()) {
+        try (HttpTestClient.Client c = connect()) {
             for (int i = 0; i < 3; i++) {
                 c.send("GET /index.html HTTP/1.1\r\nHost: x\r\n\r\n");
-                Response r = c.response(false);
-                assertThat(r.status).isEqualTo(200);
-                assertThat(r.body).isEqualTo(index);
+                HttpTestClient.Response r = c.response(false);
+                assertThat(r.status()).isEqualTo(200);
+                assertThat(r.body()).isEqualTo(index);
             }
             assertThat(net.b().<Long>call(s -> server.acceptedConnections())).isEqualTo(1L);
             assertThat(net.b().<Long>call(s -> server.responses())).isEqualTo(3L);
@@ -228,17 +221,17 @@ class HttpServerTest {
 
     @Test
     void pipelinedRequestsInOneWriteAreAnsweredInOrder() throws Exception {
-        try (Client c = connect()) {
+        try (HttpTestClient.Client c = connect()) {
             c.send("GET /sub/a.txt HTTP/1.1\r\nHost: x\r\n\r\n"
                     + "GET /bytes/10?seed=3 HTTP/1.1\r\nHost: x\r\n\r\n"
                     + "GET /index.html HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
-            Response first = c.response(false);
-            Response second = c.response(false);
-            Response third = c.response(false);
+            HttpTestClient.Response first = c.response(false);
+            HttpTestClient.Response second = c.response(false);
+            HttpTestClient.Response third = c.response(false);
 
-            assertThat(new String(first.body, StandardCharsets.UTF_8)).isEqualTo("sub file\n");
-            assertThat(second.body).isEqualTo(expectedBytes(3, 0, 10));
-            assertThat(third.body).isEqualTo(index);
+            assertThat(new String(first.body(), StandardCharsets.UTF_8)).isEqualTo("sub file\n");
+            assertThat(second.body()).isEqualTo(expectedBytes(3, 0, 10));
+            assertThat(third.body()).isEqualTo(index);
             assertThat(third.header("connection")).isEqualTo("close");
             assertThat(c.in.read()).as("end of stream after Connection: close").isEqualTo(-1);
         }
@@ -247,27 +240,27 @@ class HttpServerTest {
     @Test
     void aRequestPipelinedBehindAResponseLargerThanTheSendQueueWaitsItsTurn() throws Exception {
         int n = 8 * MIB;
-        try (Client c = connect()) {
+        try (HttpTestClient.Client c = connect()) {
             c.send("GET /bytes/" + n + "?seed=5 HTTP/1.1\r\nHost: x\r\n\r\n"
                     + "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\nok"
                     + "GET /sub/a.txt HTTP/1.1\r\nHost: x\r\n\r\n");
-            Response big = c.response(false);
-            Response echo = c.response(false);
-            Response file = c.response(false);
+            HttpTestClient.Response big = c.response(false);
+            HttpTestClient.Response echo = c.response(false);
+            HttpTestClient.Response file = c.response(false);
 
-            assertThat(java.util.Arrays.mismatch(big.body, expectedBytes(5, 0, n))).isEqualTo(-1);
-            assertThat(new String(echo.body, StandardCharsets.US_ASCII)).isEqualTo("ok");
-            assertThat(new String(file.body, StandardCharsets.UTF_8)).isEqualTo("sub file\n");
+            assertThat(java.util.Arrays.mismatch(big.body(), expectedBytes(5, 0, n))).isEqualTo(-1);
+            assertThat(new String(echo.body(), StandardCharsets.US_ASCII)).isEqualTo("ok");
+            assertThat(new String(file.body(), StandardCharsets.UTF_8)).isEqualTo("sub file\n");
         }
     }
 
     @Test
     void http10WithoutKeepAliveIsClosedAfterTheResponse() throws Exception {
-        try (Client c = connect()) {
+        try (HttpTestClient.Client c = connect()) {
             c.send("GET /index.html HTTP/1.0\r\n\r\n");
-            Response r = c.response(false);
-            assertThat(r.status).isEqualTo(200);
-            assertThat(r.body).isEqualTo(index);
+            HttpTestClient.Response r = c.response(false);
+            assertThat(r.status()).isEqualTo(200);
+            assertThat(r.body()).isEqualTo(index);
             assertThat(r.header("connection")).isEqualTo("close");
             assertThat(c.in.read()).isEqualTo(-1);
             c.conn.close();
@@ -278,24 +271,24 @@ class HttpServerTest {
 
     @Test
     void http10WithKeepAliveStaysOpen() throws Exception {
-        try (Client c = connect()) {
+        try (HttpTestClient.Client c = connect()) {
             c.send("GET /index.html HTTP/1.0\r\nConnection: keep-alive\r\n\r\n");
-            Response r = c.response(false);
+            HttpTestClient.Response r = c.response(false);
             assertThat(r.header("connection")).isEqualTo("keep-alive");
             c.send("GET /index.html HTTP/1.0\r\n\r\n");
-            assertThat(c.response(false).body).isEqualTo(index);
+            assertThat(c.response(false).body()).isEqualTo(index);
             assertThat(c.in.read()).isEqualTo(-1);
         }
     }
 
     @Test
     void aMalformedRequestIs400ThenClose() throws Exception {
-        try (Client c = connect()) {
+        try (HttpTestClient.Client c = connect()) {
             c.send("GET /index.html HTTP/1.1\r\nHost: x\r\nBad Header: y\r\n\r\nGET / HTTP/1.1\r\nHost: x\r\n\r\n");
-            Response r = c.response(false);
-            assertThat(r.status).isEqualTo(400);
+            HttpTestClient.Response r = c.response(false);
+            assertThat(r.status()).isEqualTo(400);
             assertThat(r.header("connection")).isEqualTo("close");
-            assertThat(new String(r.body, StandardCharsets.UTF_8)).contains("400 Bad Request");
+            assertThat(new String(r.body(), StandardCharsets.UTF_8)).contains("400 Bad Request");
             assertThat(c.in.read()).as("nothing after the error, not even the pipelined request").isEqualTo(-1);
         }
     }
@@ -304,14 +297,14 @@ class HttpServerTest {
     void beyondMaxConnectionsTheServerAnswers503AndCloses() throws Exception {
         net.b().run(s -> s.tcp().unlisten(PORT));
         server = installServer(new ServerConfig(docs, Limits.DEFAULT, 1, Duration.ofSeconds(5), Duration.ofSeconds(5)));
-        try (Client first = connect(); Client second = connect()) {
-            Response r = second.response(false);
-            assertThat(r.status).isEqualTo(503);
+        try (HttpTestClient.Client first = connect(); HttpTestClient.Client second = connect()) {
+            HttpTestClient.Response r = second.response(false);
+            assertThat(r.status()).isEqualTo(503);
             assertThat(r.header("connection")).isEqualTo("close");
             assertThat(second.in.read()).isEqualTo(-1);
 
             first.send("GET /index.html HTTP/1.1\r\nHost: x\r\n\r\n");
-            assertThat(first.response(false).body).isEqualTo(index);
+            assertThat(first.response(false).body()).isEqualTo(index);
             assertThat(net.b().<Long>call(s -> server.rejectedConnections())).isEqualTo(1L);
         }
     }
@@ -322,51 +315,51 @@ class HttpServerTest {
     void echoOfFourMebibytesComesBackByteExact() throws Exception {
         byte[] data = new byte[4 * MIB];
         new SplittableRandom(9).nextBytes(data);
-        try (Client c = connect()) {
+        try (HttpTestClient.Client c = connect()) {
             c.send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: " + data.length + "\r\n\r\n");
             c.out.write(data);
             c.out.flush();
-            Response r = c.response(false);
-            assertThat(r.status).isEqualTo(200);
+            HttpTestClient.Response r = c.response(false);
+            assertThat(r.status()).isEqualTo(200);
             assertThat(r.header("content-type")).isEqualTo("application/octet-stream");
-            assertThat(java.util.Arrays.mismatch(r.body, data)).isEqualTo(-1);
+            assertThat(java.util.Arrays.mismatch(r.body(), data)).isEqualTo(-1);
 
             c.send("POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n");
-            assertThat(new String(c.response(false).body, StandardCharsets.US_ASCII)).isEqualTo("abcde");
+            assertThat(new String(c.response(false).body(), StandardCharsets.US_ASCII)).isEqualTo("abcde");
         }
     }
 
     @Test
     void echoWithExpectContinueGets100First() throws Exception {
-        try (Client c = connect()) {
+        try (HttpTestClient.Client c = connect()) {
             c.send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nExpect: 100-continue\r\n\r\n");
-            Response interim = c.response(true);
-            assertThat(interim.status).isEqualTo(100);
+            HttpTestClient.Response interim = c.response(true);
+            assertThat(interim.status()).isEqualTo(100);
             c.send("xyz");
-            assertThat(new String(c.response(false).body, StandardCharsets.US_ASCII)).isEqualTo("xyz");
+            assertThat(new String(c.response(false).body(), StandardCharsets.US_ASCII)).isEqualTo("xyz");
         }
     }
 
     @Test
     void bytesWithASeedAreReproducibleFromTheDocumentedFormula() throws Exception {
         int n = 3 * MIB + 5;
-        try (Client c = connect()) {
+        try (HttpTestClient.Client c = connect()) {
             c.send("GET /bytes/" + n + "?seed=12345 HTTP/1.1\r\nHost: x\r\n\r\n");
-            Response r = c.response(false);
-            assertThat(r.status).isEqualTo(200);
+            HttpTestClient.Response r = c.response(false);
+            assertThat(r.status()).isEqualTo(200);
             assertThat(r.header("content-length")).isEqualTo(Integer.toString(n));
-            assertThat(java.util.Arrays.mismatch(r.body, expectedBytes(12345, 0, n))).isEqualTo(-1);
+            assertThat(java.util.Arrays.mismatch(r.body(), expectedBytes(12345, 0, n))).isEqualTo(-1);
 
             c.send("GET /bytes/17 HTTP/1.1\r\nHost: x\r\n\r\n");
-            assertThat(c.response(false).body).as("seed 0 by default").isEqualTo(expectedBytes(0, 0, 17));
+            assertThat(c.response(false).body()).as("seed 0 by default").isEqualTo(expectedBytes(0, 0, 17));
             c.send("HEAD /bytes/1000 HTTP/1.1\r\nHost: x\r\n\r\n");
             assertThat(c.response(true).header("content-length")).isEqualTo("1000");
             c.send("GET /bytes/2000000000 HTTP/1.1\r\nHost: x\r\n\r\n");
-            assertThat(c.response(false).status).as("over 1 GiB").isEqualTo(400);
+            assertThat(c.response(false).status()).as("over 1 GiB").isEqualTo(400);
             c.send("GET /bytes/12?seed=x HTTP/1.1\r\nHost: x\r\n\r\n");
-            assertThat(c.response(false).status).isEqualTo(400);
+            assertThat(c.response(false).status()).isEqualTo(400);
             c.send("POST /bytes/12 HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n");
-            assertThat(c.response(false).status).isEqualTo(405);
+            assertThat(c.response(false).status()).isEqualTo(405);
         }
     }
 
@@ -374,11 +367,11 @@ class HttpServerTest {
     void withoutADocumentRootOnlyTheBuiltInsAnswer() throws Exception {
         net.b().run(s -> s.tcp().unlisten(PORT));
         server = installServer(ServerConfig.defaults(null));
-        try (Client c = connect()) {
+        try (HttpTestClient.Client c = connect()) {
             c.send("GET /index.html HTTP/1.1\r\nHost: x\r\n\r\n");
-            assertThat(c.response(false).status).isEqualTo(404);
+            assertThat(c.response(false).status()).isEqualTo(404);
             c.send("GET /bytes/4?seed=1 HTTP/1.1\r\nHost: x\r\n\r\n");
-            assertThat(c.response(false).body).isEqualTo(expectedBytes(1, 0, 4));
+            assertThat(c.response(false).body()).isEqualTo(expectedBytes(1, 0, 4));
         }
     }
 
@@ -437,7 +430,7 @@ class HttpServerTest {
     @Test
     void aRequestWrittenByteByByteStaysInTheReceiveQueueUntilWholeThenIsAnsweredOnce() throws Exception {
         byte[] request = "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello".getBytes(StandardCharsets.US_ASCII);
-        try (Client c = connect()) {
+        try (HttpTestClient.Client c = connect()) {
             for (int i = 0; i < request.length - 1; i++) {
                 c.out.write(request[i]);
                 c.out.flush();
@@ -446,9 +439,9 @@ class HttpServerTest {
             assertThat((long) net.b().call(s -> server.responses())).isZero();
             c.out.write(request[request.length - 1]);
             c.out.flush();
-            Response r = c.response(false);
-            assertThat(r.status).isEqualTo(200);
-            assertThat(new String(r.body, StandardCharsets.US_ASCII)).isEqualTo("hello");
+            HttpTestClient.Response r = c.response(false);
+            assertThat(r.status()).isEqualTo(200);
+            assertThat(new String(r.body(), StandardCharsets.US_ASCII)).isEqualTo("hello");
             assertThat(serverQueued()).isZero(); // consumed with the response
             assertThat((long) net.b().call(s -> server.responses())).isEqualTo(1);
 
@@ -457,8 +450,8 @@ class HttpServerTest {
             c.send("TP/1.1\r\nHo");
             awaitServerQueued("GET /sub/a.txt HTTP/1.1\r\nHo".length());
             c.send("st: x\r\n\r\nGET /index.html HTTP/1.1\r\nHost: x\r\n\r\n");
-            assertThat(new String(c.response(false).body, StandardCharsets.UTF_8)).isEqualTo("sub file\n");
-            assertThat(c.response(false).body).isEqualTo(index);
+            assertThat(new String(c.response(false).body(), StandardCharsets.UTF_8)).isEqualTo("sub file\n");
+            assertThat(c.response(false).body()).isEqualTo(index);
             assertThat((long) net.b().call(s -> server.responses())).isEqualTo(3);
         }
     }
@@ -467,11 +460,11 @@ class HttpServerTest {
     void anIdleKeepAliveConnectionIsClosedAfterTheIdleTimeout() throws Exception {
         net.b().run(s -> s.tcp().unlisten(PORT));
         server = installServer(new ServerConfig(docs, Limits.DEFAULT, 100, Duration.ofMillis(200), Duration.ofSeconds(20)));
-        try (Client c = connect()) {
+        try (HttpTestClient.Client c = connect()) {
             c.send("GET /sub/a.txt HTTP/1.1\r\nHost: x\r\n\r\n");
-            Response r = c.response(false);
+            HttpTestClient.Response r = c.response(false);
             long answered = System.nanoTime();
-            assertThat(r.status).isEqualTo(200);
+            assertThat(r.status()).isEqualTo(200);
             assertThat(r.header("connection")).isNull();
             assertThat(c.in.read()).isEqualTo(-1); // the server's FIN
             long waited = (System.nanoTime() - answered) / 1_000_000;
@@ -483,11 +476,11 @@ class HttpServerTest {
     void aHeadNotCompleteWithinTheHeaderTimeoutIs408ThenClose() throws Exception {
         net.b().run(s -> s.tcp().unlisten(PORT));
         server = installServer(new ServerConfig(docs, Limits.DEFAULT, 100, Duration.ofSeconds(60), Duration.ofMillis(200)));
-        try (Client c = connect()) {
+        try (HttpTestClient.Client c = connect()) {
             long sent = System.nanoTime();
             c.send("GET /index.html HTTP/1.1\r\nHost: x\r\n");
-            Response r = c.response(false);
-            assertThat(r.status).isEqualTo(408);
+            HttpTestClient.Response r = c.response(false);
+            assertThat(r.status()).isEqualTo(408);
             assertThat(r.header("connection")).isEqualTo("close");
             assertThat(c.in.read()).isEqualTo(-1);
             assertThat((System.nanoTime() - sent) / 1_000_000).isBetween(150L, 10_000L);
@@ -498,86 +491,23 @@ class HttpServerTest {
     void echoOfSixtyFourMebibytesLargerThanTheReceiveQueueIsStreamedByteExact() throws Exception {
         byte[] data = new byte[64 * MIB];
         new SplittableRandom(64).nextBytes(data);
-        try (Client c = connect()) {
+        try (HttpTestClient.Client c = connect()) {
             c.send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: " + data.length + "\r\n\r\n");
             c.out.write(data);
             c.out.flush();
-            Response r = c.response(false);
-            assertThat(r.status).isEqualTo(200);
-            assertThat(r.body.length).isEqualTo(data.length);
-            assertThat(java.util.Arrays.mismatch(r.body, data)).isEqualTo(-1);
+            HttpTestClient.Response r = c.response(false);
+            assertThat(r.status()).isEqualTo(200);
+            assertThat(r.body().length).isEqualTo(data.length);
+            assertThat(java.util.Arrays.mismatch(r.body(), data)).isEqualTo(-1);
 
             c.send("GET /sub/a.txt HTTP/1.1\r\nHost: x\r\n\r\n");
-            assertThat(new String(c.response(false).body, StandardCharsets.UTF_8)).isEqualTo("sub file\n");
+            assertThat(new String(c.response(false).body(), StandardCharsets.UTF_8)).isEqualTo("sub file\n");
         }
     }
 
     // ---------------------------------------------------------------- client
 
-    private Client connect() throws Exception {
-        return new Client(BlockingConnection.connect(net.a().executor(), TwoStacks.B_IP, PORT, WAIT_MS));
-    }
-
-    private record Response(int status, Map<String, String> headers, byte[] body) {
-        String header(String name) {
-            return headers.get(name.toLowerCase(Locale.ROOT));
-        }
-    }
-
-    private static final class Client implements AutoCloseable {
-        final BlockingConnection conn;
-        final InputStream in;
-        final OutputStream out;
-
-        Client(BlockingConnection conn) {
-            this.conn = conn;
-            this.in = new BufferedInputStream(conn.inputStream(), 64 * 1024);
-            this.out = conn.outputStream();
-        }
-
-        void send(String s) throws IOException {
-            out.write(s.getBytes(StandardCharsets.ISO_8859_1));
-            out.flush();
-        }
-
-        /** Reads one response; its body by Content-Length unless {@code headersOnly}. */
-        Response response(boolean headersOnly) throws IOException {
-            String statusLine = line();
-            assertThat(statusLine).startsWith("HTTP/1.1 ");
-            int status = Integer.parseInt(statusLine.substring(9, 12));
-            Map<String, String> headers = new LinkedHashMap<>();
-            for (String l = line(); !l.isEmpty(); l = line()) {
-                int colon = l.indexOf(':');
-                headers.put(l.substring(0, colon).toLowerCase(Locale.ROOT), l.substring(colon + 1).trim());
-            }
-            byte[] body = new byte[0];
-            String length = headers.get("content-length");
-            if (!headersOnly && length != null) {
-                body = in.readNBytes(Integer.parseInt(length));
-                assertThat(body.length).as("body bytes before the end of stream").isEqualTo(Integer.parseInt(length));
-            }
-            return new Response(status, headers, body);
-        }
-
-        private String line() throws IOException {
-            ByteArrayOutputStream b = new ByteArrayOutputStream();
-            while (true) {
-                int ch = in.read();
-                if (ch < 0) {
-                    throw new IOException("end of stream in a response head: " + b);
-                }
-                if (ch == '\n') {
-                    String s = b.toString(StandardCharsets.ISO_8859_1);
-                    assertThat(s).endsWith("\r");
-                    return s.substring(0, s.length() - 1);
-                }
-                b.write(ch);
-            }
-        }
-
-        @Override
-        public void close() {
-            conn.close();
-        }
+    private HttpTestClient.Client connect() throws Exception {
+        return new HttpTestClient.Client(BlockingConnection.connect(net.a().executor(), TwoStacks.B_IP, PORT, WAIT_MS));
     }
 }

@@ -5,16 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.understudy.stack.TwoStacks;
 import io.understudy.stack.socket.BlockingConnection;
 import io.understudy.stack.tcp.TcpState;
-import java.io.BufferedInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
@@ -56,12 +51,12 @@ class IntrospectionTest {
 
     @Test
     void statusIsJsonWithRoleCountersConnectionsAndHttpFigures() throws Exception {
-        try (Client c = connect()) {
+        try (HttpTestClient.Client c = connect()) {
             c.send("GET /status HTTP/1.1\r\nHost: x\r\n\r\n");
-            Response r = c.response(false);
-            assertThat(r.status).isEqualTo(200);
+            HttpTestClient.Response r = c.response(false);
+            assertThat(r.status()).isEqualTo(200);
             assertThat(r.header("content-type")).isEqualTo("application/json");
-            String json = new String(r.body, StandardCharsets.UTF_8);
+            String json = new String(r.body(), StandardCharsets.UTF_8);
             new JsonCheck(json).document();
             String counters = json.substring(json.indexOf("\"counters\":"), json.indexOf("},\"tcp\":"));
             assertThat(counters).doesNotContain(":0,").doesNotEndWith(":0"); // only the non-zero ones
@@ -76,7 +71,7 @@ class IntrospectionTest {
 
     @Test
     void theConnectionListIsCapped() throws Exception {
-        try (Client c = connect()) {
+        try (HttpTestClient.Client c = connect()) {
             c.send("GET /status HTTP/1.1\r\nHost: x\r\n\r\n");
             c.response(false);
             String json = net.b().call(s -> StatusJson.render(StatusSource.of(s), 1, new HttpFigures(0, 0, 0, 0), 0));
@@ -87,12 +82,12 @@ class IntrospectionTest {
 
     @Test
     void metricsAreValidExpositionFormat() throws Exception {
-        try (Client c = connect()) {
+        try (HttpTestClient.Client c = connect()) {
             c.send("GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n");
-            Response r = c.response(false);
-            assertThat(r.status).isEqualTo(200);
+            HttpTestClient.Response r = c.response(false);
+            assertThat(r.status()).isEqualTo(200);
             assertThat(r.header("content-type")).startsWith("text/plain; version=0.0.4");
-            String text = new String(r.body, StandardCharsets.UTF_8);
+            String text = new String(r.body(), StandardCharsets.UTF_8);
             assertThat(text).endsWith("\n");
 
             Set<String> series = new HashSet<>();
@@ -136,21 +131,21 @@ class IntrospectionTest {
 
     @Test
     void headHasTheFieldsWithoutTheBodyAndOtherMethodsAre405() throws Exception {
-        try (Client c = connect()) {
+        try (HttpTestClient.Client c = connect()) {
             for (String path : new String[] {"/status", "/metrics"}) {
                 c.send("HEAD " + path + " HTTP/1.1\r\nHost: x\r\n\r\n");
-                Response head = c.response(true);
-                assertThat(head.status).isEqualTo(200);
+                HttpTestClient.Response head = c.response(true);
+                assertThat(head.status()).isEqualTo(200);
                 assertThat(Integer.parseInt(head.header("content-length"))).isPositive();
                 c.send("POST " + path + " HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\nhi");
-                Response post = c.response(false);
-                assertThat(post.status).isEqualTo(405);
+                HttpTestClient.Response post = c.response(false);
+                assertThat(post.status()).isEqualTo(405);
                 assertThat(post.header("allow")).isEqualTo("GET, HEAD");
             }
             c.send("GET /status?x=1 HTTP/1.1\r\nHost: x\r\n\r\n");
-            assertThat(c.response(false).status).isEqualTo(200);
+            assertThat(c.response(false).status()).isEqualTo(200);
             c.send("GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n");
-            String text = new String(c.response(false).body, StandardCharsets.UTF_8);
+            String text = new String(c.response(false).body(), StandardCharsets.UTF_8);
             assertThat(text).contains("\nunderstudy_http_responses_total 5\n");
         }
     }
@@ -164,72 +159,16 @@ class IntrospectionTest {
                 throw new UncheckedIOException(e);
             }
         });
-        try (Client c = new Client(BlockingConnection.connect(net.a().executor(), TwoStacks.B_IP, 81, WAIT_MS))) {
+        try (HttpTestClient.Client c = new HttpTestClient.Client(BlockingConnection.connect(net.a().executor(), TwoStacks.B_IP, 81, WAIT_MS))) {
             c.send("GET /status HTTP/1.1\r\nHost: x\r\n\r\n");
-            assertThat(c.response(false).status).isEqualTo(404);
+            assertThat(c.response(false).status()).isEqualTo(404);
         }
     }
 
     // ---------------------------------------------------------------- helpers
 
-    private Client connect() throws Exception {
-        return new Client(BlockingConnection.connect(net.a().executor(), TwoStacks.B_IP, PORT, WAIT_MS));
-    }
-
-    private record Response(int status, Map<String, String> headers, byte[] body) {
-        String header(String name) {
-            return headers.get(name.toLowerCase(Locale.ROOT));
-        }
-    }
-
-    private static final class Client implements AutoCloseable {
-        final BlockingConnection conn;
-        final InputStream in;
-        final OutputStream out;
-
-        Client(BlockingConnection conn) {
-            this.conn = conn;
-            this.in = new BufferedInputStream(conn.inputStream(), 64 * 1024);
-            this.out = conn.outputStream();
-        }
-
-        void send(String s) throws IOException {
-            out.write(s.getBytes(StandardCharsets.ISO_8859_1));
-            out.flush();
-        }
-
-        Response response(boolean headersOnly) throws IOException {
-            String statusLine = line();
-            int status = Integer.parseInt(statusLine.substring(9, 12));
-            Map<String, String> headers = new LinkedHashMap<>();
-            for (String l = line(); !l.isEmpty(); l = line()) {
-                int colon = l.indexOf(':');
-                headers.put(l.substring(0, colon).toLowerCase(Locale.ROOT), l.substring(colon + 1).trim());
-            }
-            byte[] body = new byte[0];
-            String length = headers.get("content-length");
-            if (!headersOnly && length != null) {
-                body = in.readNBytes(Integer.parseInt(length));
-            }
-            return new Response(status, headers, body);
-        }
-
-        private String line() throws IOException {
-            ByteArrayOutputStream b = new ByteArrayOutputStream();
-            for (int ch = in.read(); ch != '\n'; ch = in.read()) {
-                if (ch < 0) {
-                    throw new IOException("end of stream in a response head: " + b);
-                }
-                b.write(ch);
-            }
-            String s = b.toString(StandardCharsets.ISO_8859_1);
-            return s.substring(0, s.length() - 1);
-        }
-
-        @Override
-        public void close() throws Exception {
-            conn.close();
-        }
+    private HttpTestClient.Client connect() throws Exception {
+        return new HttpTestClient.Client(BlockingConnection.connect(net.a().executor(), TwoStacks.B_IP, PORT, WAIT_MS));
     }
 
     /** A strict recursive-descent JSON syntax check (RFC 8259), enough to prove the page parses. */
