@@ -14,7 +14,10 @@ import io.understudy.stack.tcp.TcpSecret;
 import io.understudy.stack.time.TimerWheel;
 import io.understudy.stack.wire.EthernetFrame;
 import io.understudy.stack.wire.MacAddress;
+import io.understudy.stack.replication.Adoption;
+import io.understudy.stack.replication.ReplicationLog;
 import java.nio.ByteBuffer;
+import java.util.List;
 import java.security.SecureRandom;
 
 /**
@@ -97,6 +100,52 @@ public final class NetStack implements StackHandler {
     /** Announces our address with a gratuitous ARP, as on start-up (and, later, on takeover). */
     public void announce(long now) {
         arp.announce(now);
+    }
+
+    // ---------------------------------------------------------------- replication (stack thread only)
+
+    /**
+     * Starts replicating to a standby through {@code log}: writes a snapshot of every connection
+     * (its image, its whole receive queue and its send queue) into the log's current record and
+     * commits it, then turns on output commit, so from now on a frame that reveals state of
+     * record N waits for {@link #replicationAcked}(N). The log's record numbers must keep
+     * increasing across attachments. Stack thread.
+     */
+    public void attachReplication(long now, ReplicationLog log) {
+        throw new UnsupportedOperationException("not yet");
+    }
+
+    /**
+     * The standby is gone and the policy is to go on alone: stop logging and release every frame
+     * waiting for an ack. Stack thread.
+     */
+    public void detachReplication() {
+        throw new UnsupportedOperationException("not yet");
+    }
+
+    /** The standby acknowledged every record up to {@code record}: frames tagged up to it leave. Stack thread. */
+    public void replicationAcked(long record) {
+        throw new UnsupportedOperationException("not yet");
+    }
+
+    /**
+     * The standby is gone and the policy is {@code halt}: from now on no frame leaves (the waiting
+     * ones are dropped, counted). Irreversible for this stack. Stack thread.
+     */
+    public void haltOutput() {
+        throw new UnsupportedOperationException("not yet");
+    }
+
+    /**
+     * Takeover on a standby: adopts every connection (TCBs armed, application handlers from the
+     * listeners, each told {@link io.understudy.stack.tcp.TcpHandler#onAdopted}), announces the
+     * service address with a gratuitous ARP, retransmits from SND.UNA on every connection and
+     * sends a window update; everything goes out at the end of this batch. Stack thread.
+     *
+     * @return the number of connections adopted
+     */
+    public int takeover(long now, List<Adoption> adoptions) {
+        throw new UnsupportedOperationException("not yet");
     }
 
     @Override

@@ -174,6 +174,24 @@ public final class ReceiveBuffer {
         return n;
     }
 
+    /**
+     * Copies exactly {@code len} readable bytes starting {@code offset} bytes past the next unread
+     * one into {@code dst} at absolute index {@code at}; {@code dst}'s position and limit do not move.
+     *
+     * @throws IllegalArgumentException if fewer than {@code len} bytes are readable there
+     */
+    public void copy(int offset, ByteBuffer dst, int at, int len) {
+        if (len < 0 || available(offset) < len) {
+            throw new IllegalArgumentException("only " + available(offset) + " bytes readable at offset " + offset
+                    + ", asked " + len);
+        }
+        Objects.checkFromIndexSize(at, len, dst.limit());
+        int pos = (readSeq + offset) & mask;
+        int firstPart = Math.min(len, ring.length - pos);
+        dst.put(at, ring, pos, firstPart);
+        dst.put(at + firstPart, ring, 0, len - firstPart);
+    }
+
     /** Copies up to {@code len} readable bytes starting {@code offset} bytes past the next unread one into {@code dst[at..]}, without consuming. */
     public int peek(int offset, byte[] dst, int at, int len) {
         Objects.checkFromIndexSize(at, len, dst.length);

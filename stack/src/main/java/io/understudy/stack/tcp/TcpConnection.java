@@ -7,6 +7,7 @@ import static io.understudy.stack.wire.TcpHeader.SYN;
 
 import io.understudy.stack.Counter;
 import io.understudy.stack.Counters;
+import io.understudy.stack.replication.TcbImage;
 import io.understudy.stack.wire.Seq;
 import io.understudy.stack.wire.TcpHeader;
 import io.understudy.stack.wire.TcpOptions;
@@ -98,6 +99,10 @@ public final class TcpConnection {
     private static final int SACK_OPTION_BASE = 4;
     private static final int SACK_BLOCK_BYTES = 8;
 
+    /** Marks this connection for the batch's replication record (no-op in solo mode). */
+    void touchedForReplication() {
+    }
+
     /** The stack-wide context. */
     final TcpContext ctx;
     private final TcpConfig config;
@@ -163,6 +168,11 @@ public final class TcpConnection {
     private long appDeadline = NO_DEADLINE;
     /** The time of the event being processed, or of the last one ({@link #now()}). */
     private long now;
+    /** Bytes the application consumed, and appended, so far (stream offsets). */
+    private long receiveOffset, sendOffset;
+    /** The application's resume mark ({@link #resumeMark}); unset means "at the consumed point, not producing". */
+    private boolean markSet;
+    private long markReceiveOffset, markSendOffset = -1, markWord;
 
     /** A connection in CLOSED; call one of the open methods next. */
     public TcpConnection(TcpContext ctx, TcpTuple tuple, Owner owner) {
@@ -1400,6 +1410,115 @@ public final class TcpConnection {
     /** Payload bytes sent at least once (retransmissions not counted again). */
     public long bytesSent() {
         return snd.bytesSent;
+    }
+
+    // ---------------------------------------------------------------- replication
+
+    /**
+     * Bytes the application has consumed so far ({@link #read} or {@link #consume}): the stream
+     * offset of the next unread byte. Kept across a takeover.
+     */
+    public long receiveOffset() {
+        return receiveOffset;
+    }
+
+    /** Bytes the application has appended so far (literal bytes and file regions): the stream offset of the next byte it writes. Kept across a takeover. */
+    public long sendOffset() {
+        return sendOffset;
+    }
+
+    /**
+     * Sets the application's resume mark, replicated with the connection: should a standby take
+     * the connection over, its application hears {@link TcpHandler#onAdopted} with the received
+     * bytes from {@code receiveOffset} to the consumed point to decode again, and how many bytes
+     * it produced after {@code sendOffset} (-1: not producing) to skip when it produces them
+     * again. An application that consumes whole requests and appends whole responses in one
+     * callback needs no mark beyond {@code resumeMark(receiveOffset(), -1, 0)}, the default.
+     *
+     * @throws IllegalArgumentException if {@code receiveOffset} is beyond {@link #receiveOffset()}
+     *         or {@code sendOffset} beyond {@link #sendOffset()}
+     */
+    public void resumeMark(long receiveOffset, long sendOffset, long word) {
+        if (receiveOffset < 0 || receiveOffset > this.receiveOffset || sendOffset < -1 || sendOffset > this.sendOffset) {
+            throw new IllegalArgumentException("resume mark (" + receiveOffset + ", " + sendOffset + ") outside (0.."
+                    + this.receiveOffset + ", -1.." + this.sendOffset + ")");
+        }
+        if (markReceiveOffset == receiveOffset && markSendOffset == sendOffset && markWord == word && markSet) {
+            return;
+        }
+        markSet = true;
+        markReceiveOffset = receiveOffset;
+        markSendOffset = sendOffset;
+        markWord = word;
+        touchedForReplication();
+    }
+
+    /**
+     * Copies received in-order bytes {@code [seq, seq + len)}, which must still be in the
+     * receive queue (at or after the next unread byte), into {@code dst} at absolute index
+     * {@code at}. For the replication log.
+     */
+    public void copyReceived(int seq, ByteBuffer dst, int at, int len) {
+        rcv.buffer.copy(seq - rcv.buffer.readSeq(), dst, at, len);
+    }
+
+    /** Copies literal send-queue bytes {@code [seq, seq + len)} into {@code dst} at absolute index {@code at}. For the replication log. */
+    public void copySendQueue(int seq, ByteBuffer dst, int at, int len) {
+        int done = 0;
+        while (done < len) {
+            int n = snd.buffer.copy(seq + done, dst, at + done, len - done);
+            if (n <= 0) {
+                throw new IllegalStateException("send queue ran dry at " + Integer.toUnsignedString(seq + done));
+            }
+            done += n;
+        }
+    }
+
+    /** Fills {@code image} with this connection's scalar state (see {@link TcbImage}); returns it. */
+    public TcbImage exportImage(TcbImage image) {
+        image.localIp = tuple.localIp();
+        image.localPort = tuple.localPort();
+        image.remoteIp = tuple.remoteIp();
+        image.remotePort = tuple.remotePort();
+        image.state = state.ordinal();
+        int f = 0;
+        if (snd.sack) f |= TcbImage.SACK;
+        if (snd.timestamps) f |= TcbImage.TIMESTAMPS;
+        if (windowScaling) f |= TcbImage.WINDOW_SCALING;
+        if (passive) f |= TcbImage.PASSIVE;
+        if (appClosed) f |= TcbImage.APP_CLOSED;
+        if (snd.finQueued) f |= TcbImage.FIN_QUEUED;
+        if (rcv.finReceived) f |= TcbImage.FIN_RECEIVED;
+        if (closeQueued) f |= TcbImage.CLOSE_QUEUED;
+        if (shutdownQueued) f |= TcbImage.SHUTDOWN_QUEUED;
+        if (snd.noDelay) f |= TcbImage.NO_DELAY;
+        if (markSendOffset >= 0) f |= TcbImage.HAS_SEND_MARK;
+        if (snd.rto.hasSample()) f |= TcbImage.HAS_RTT;
+        image.flags = f;
+        image.sndWscale = snd.sndWscale;
+        image.rcvWscale = rcv.rcvWscale;
+        image.peerMss = snd.peerMss;
+        image.iss = snd.iss;
+        image.irs = rcv.irs;
+        image.sndUna = snd.sndUna;
+        image.sndEnd = snd.buffer.endSeq();
+        image.sndWnd = snd.sndWnd;
+        image.sndWl1 = snd.sndWl1;
+        image.sndWl2 = snd.sndWl2;
+        image.maxSndWnd = snd.maxSndWnd;
+        image.rcvNxt = rcv.rcvNxt;
+        image.rcvWndEdge = rcv.rcvWndEdge;
+        image.readSeq = rcv.buffer.readSeq();
+        image.tsOffset = tsOffset;
+        image.tsRecent = rcv.tsRecent;
+        image.srttNanos = snd.rto.srttNanos();
+        image.rttvarNanos = snd.rto.rttvarNanos();
+        image.receiveOffset = receiveOffset;
+        image.sendOffset = sendOffset;
+        image.markReceiveOffset = markSet ? markReceiveOffset : receiveOffset;
+        image.markSendOffset = markSet ? markSendOffset : -1;
+        image.markWord = markSet ? markWord : 0;
+        return image;
     }
 
     /** A snapshot like Linux's tcp_info (allocates; for status pages and tests). */

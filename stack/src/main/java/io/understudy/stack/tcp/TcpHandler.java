@@ -27,6 +27,14 @@ public interface TcpHandler {
      */
     default void onAppTimer(TcpConnection c, long now) {}
 
+    /**
+     * This connection was adopted from a failed primary at takeover (a standby's listener
+     * accepted it without a handshake): its receive and send queues are as the primary left
+     * them, and {@code resume} carries what the application needs to go on (see {@link Resume}).
+     * Comes instead of {@link #onConnected}; the other callbacks follow as usual.
+     */
+    default void onAdopted(TcpConnection c, Resume resume) {}
+
     /** The connection is gone; the handle must not be used after this. */
     default void onClosed(TcpConnection c, CloseReason reason) {}
 }

@@ -55,8 +55,9 @@ public final class TcpLayer implements IpProtocolHandler, TcpConnection.Owner, S
     private final Counters counters;
     private final int localIp;
     private final int maxConnections;
-    private final IsnGenerator isns;
-    private final SynCookies cookies;
+    private TcpSecret secret;
+    private IsnGenerator isns;
+    private SynCookies cookies;
     private final ConnectionTable<Entry> connections = new ConnectionTable<>(1024);
     private final TcpListener[] listeners = new TcpListener[65_536];
     private final TcpHeader header = new TcpHeader();
@@ -76,9 +77,23 @@ public final class TcpLayer implements IpProtocolHandler, TcpConnection.Owner, S
         this.counters = context.counters();
         this.localIp = ip.config().ip();
         this.maxConnections = maxConnections;
+        rekey(secret);
+        ip.register(Ipv4Header.PROTO_TCP, this);
+    }
+
+    /** The key of ISNs and SYN cookies. */
+    public TcpSecret secret() {
+        return secret;
+    }
+
+    /**
+     * Replaces the key of ISNs and SYN cookies: a standby takes its primary's, so that cookies the
+     * primary issued validate after a takeover and new ISNs stay unpredictable alike.
+     */
+    public void rekey(TcpSecret secret) {
+        this.secret = java.util.Objects.requireNonNull(secret, "secret");
         this.isns = new IsnGenerator(secret);
         this.cookies = new SynCookies(secret);
-        ip.register(Ipv4Header.PROTO_TCP, this);
     }
 
     /** The settings every connection uses. */
