@@ -15,6 +15,7 @@ import io.understudy.stack.time.TimerWheel;
 import io.understudy.stack.wire.EthernetFrame;
 import io.understudy.stack.wire.MacAddress;
 import io.understudy.stack.replication.Adoption;
+import io.understudy.stack.replication.OutputCommit;
 import io.understudy.stack.replication.ReplicationLog;
 import java.nio.ByteBuffer;
 import java.util.List;
@@ -39,6 +40,8 @@ public final class NetStack implements StackHandler {
     private final Ipv4Layer ip;
     private final TcpLayer tcp;
     private final EthernetFrame eth = new EthernetFrame();
+    /** The time of the last frame or batch end (for frames released by an acknowledgment). */
+    private long lastNow;
 
     /** A stack on {@code link} with default TCP settings and a fresh secret; {@code now} starts its timer wheel. */
     public NetStack(StackConfig config, Link link, long now) {
@@ -56,10 +59,13 @@ public final class NetStack implements StackHandler {
         this.config = config;
         this.netif = new Netif(config, link, counters);
         this.wheel = new TimerWheel(TIMER_TICK_NANOS, TIMER_SLOTS, now);
+        this.lastNow = now;
         this.arp = new ArpLayer(netif, wheel, ArpCache.Config.DEFAULT);
         this.ip = new Ipv4Layer(netif, arp, wheel, Ipv4Reassembler.Config.DEFAULT);
         new IcmpLayer(ip, counters);
-        this.tcp = new TcpLayer(ip, wheel, new TcpContext(tcpConfig, counters), secret, maxConnections);
+        TcpContext context = new TcpContext(tcpConfig, counters);
+        context.outputCommit(netif.commit());
+        this.tcp = new TcpLayer(ip, wheel, context, secret, maxConnections);
     }
 
     /** TCP: listen, connect, and the connections. */
@@ -112,7 +118,9 @@ public final class NetStack implements StackHandler {
      * increasing across attachments. Stack thread.
      */
     public void attachReplication(long now, ReplicationLog log) {
-        throw new UnsupportedOperationException("not yet");
+        java.util.Objects.requireNonNull(log, "log");
+        netif.commit().enable(log.currentRecord() - 1);
+        tcp.startReplication(now, log);
     }
 
     /**
@@ -120,12 +128,13 @@ public final class NetStack implements StackHandler {
      * waiting for an ack. Stack thread.
      */
     public void detachReplication() {
-        throw new UnsupportedOperationException("not yet");
+        tcp.stopReplication();
+        netif.releaseAll(lastNow);
     }
 
     /** The standby acknowledged every record up to {@code record}: frames tagged up to it leave. Stack thread. */
     public void replicationAcked(long record) {
-        throw new UnsupportedOperationException("not yet");
+        netif.release(lastNow, record);
     }
 
     /**
@@ -133,7 +142,13 @@ public final class NetStack implements StackHandler {
      * ones are dropped, counted). Irreversible for this stack. Stack thread.
      */
     public void haltOutput() {
-        throw new UnsupportedOperationException("not yet");
+        tcp.stopReplication();
+        netif.halt();
+    }
+
+    /** Output commit's queue, for status pages (frames waiting, held, released, dropped). */
+    public OutputCommit outputCommit() {
+        return netif.commit();
     }
 
     /**
@@ -145,11 +160,21 @@ public final class NetStack implements StackHandler {
      * @return the number of connections adopted
      */
     public int takeover(long now, List<Adoption> adoptions) {
-        throw new UnsupportedOperationException("not yet");
+        tcp.stopReplication();
+        netif.releaseAll(now);
+        arp.announce(now);
+        int adopted = 0;
+        for (Adoption a : adoptions) {
+            if (tcp.adopt(now, a) != null) {
+                adopted++;
+            }
+        }
+        return adopted;
     }
 
     @Override
     public void onFrame(long now, ByteBuffer frame) {
+        lastNow = now;
         int at = frame.position();
         int length = frame.remaining();
         counters.increment(Counter.RX_FRAMES);
@@ -180,6 +205,7 @@ public final class NetStack implements StackHandler {
 
     @Override
     public void onBatchEnd(long now) {
+        lastNow = now;
         wheel.advance(now);
         tcp.flush(now);
         netif.flush();

@@ -1,5 +1,6 @@
 package io.understudy.stack;
 
+import io.understudy.stack.replication.OutputCommit;
 import io.understudy.stack.link.Link;
 import io.understudy.stack.wire.EthernetFrame;
 import java.nio.ByteBuffer;
@@ -11,17 +12,26 @@ import java.nio.ByteBuffer;
 public final class Netif {
     /** Ethernet's minimum frame size without the FCS; shorter frames are zero-padded. */
     static final int MIN_FRAME = 60;
+    /** Bound of the output-commit queue: frames beyond it are dropped (TCP sends them again). */
+    static final int OUTPUT_COMMIT_BYTES = 64 << 20;
 
     private final StackConfig config;
     private final Link link;
     private final Counters counters;
     private final EthernetFrame eth = new EthernetFrame();
     private FrameObserver observer;
+    private final OutputCommit commit = new OutputCommit(OUTPUT_COMMIT_BYTES);
+    private long releaseTime;
+    private final OutputCommit.Transmitter released;
 
     Netif(StackConfig config, Link link, Counters counters) {
         this.config = config;
         this.link = link;
         this.counters = counters;
+        this.released = frame -> {
+            counters.increment(Counter.REPLICATION_FRAMES_RELEASED);
+            wire(releaseTime, frame);
+        };
     }
 
     /** The interface's settings. */
@@ -56,13 +66,51 @@ public final class Netif {
             frame.put(i, (byte) 0);
         }
         frame.limit(padded).position(0);
+        if (commit.holds()) {
+            long droppedBefore = commit.droppedFrames();
+            commit.hold(frame);
+            if (commit.droppedFrames() != droppedBefore) {
+                counters.increment(commit.halted() ? Counter.DROP_REPLICATION_HALTED : Counter.DROP_REPLICATION_COMMIT_FULL);
+            } else {
+                counters.increment(Counter.REPLICATION_FRAMES_HELD);
+            }
+        } else {
+            wire(now, frame);
+        }
+        frame.clear();
+    }
+
+    private void wire(long now, ByteBuffer frame) {
+        int length = frame.remaining();
         if (observer != null) {
             observer.frame(now, frame);
         }
         link.transmit(frame);
-        frame.clear();
         counters.increment(Counter.TX_FRAMES);
-        counters.add(Counter.TX_BYTES, padded);
+        counters.add(Counter.TX_BYTES, length);
+    }
+
+    /** The output-commit queue every frame passes (solo until replication enables it). */
+    public OutputCommit commit() {
+        return commit;
+    }
+
+    /** The standby acknowledged {@code record}: frames held for it leave now. */
+    void release(long now, long record) {
+        releaseTime = now;
+        commit.release(record, released);
+    }
+
+    /** Solo again: every held frame leaves now. */
+    void releaseAll(long now) {
+        releaseTime = now;
+        commit.solo(released);
+    }
+
+    /** Halt: nothing leaves any more. */
+    void halt() {
+        counters.add(Counter.DROP_REPLICATION_HALTED, commit.waitingFrames());
+        commit.halt();
     }
 
     /** End of batch: push out buffered frames and captures. */

@@ -18,7 +18,9 @@ public final class TcbImage {
     /** {@link #flags} bits. */
     public static final int SACK = 1, TIMESTAMPS = 1 << 1, WINDOW_SCALING = 1 << 2, PASSIVE = 1 << 3,
             APP_CLOSED = 1 << 4, FIN_QUEUED = 1 << 5, FIN_RECEIVED = 1 << 6, CLOSE_QUEUED = 1 << 7,
-            SHUTDOWN_QUEUED = 1 << 8, NO_DELAY = 1 << 9, HAS_SEND_MARK = 1 << 10, HAS_RTT = 1 << 11;
+            SHUTDOWN_QUEUED = 1 << 8, NO_DELAY = 1 << 9, HAS_SEND_MARK = 1 << 10, HAS_RTT = 1 << 11,
+            /** A snapshot could not include bytes the application's resume mark needs: a takeover resets the connection. */
+            REPLAY_LOST = 1 << 12;
 
     public int localIp;
     public int localPort;

@@ -109,6 +109,24 @@ public final class RtoEstimator {
         return true;
     }
 
+    /**
+     * Starts from estimates measured elsewhere (a primary's, at takeover): SRTT and RTTVAR as if
+     * sampled here, no backoff.
+     */
+    public void seed(long srttNanos, long rttvarNanos) {
+        if (srttNanos <= 0) {
+            return;
+        }
+        srtt8 = Math.min(srttNanos, MAX_SAMPLE_NANOS) << 3;
+        rttvar4 = Math.max(0, Math.min(rttvarNanos, MAX_SAMPLE_NANOS)) << 2;
+        hasSample = true;
+        latestRtt = srttNanos;
+        minRtt = Math.min(minRtt, srttNanos);
+        baseRto = clamp((srtt8 >> 3) + Math.max(config.granularityNanos(), rttvar4));
+        rto = baseRto;
+        backoffCount = 0;
+    }
+
     /** The retransmission timer expired: double the RTO, capped at the maximum (RFC 6298 §5.5). */
     public void backoff() {
         backoffCount++;

@@ -7,6 +7,8 @@ import static io.understudy.stack.wire.TcpHeader.SYN;
 
 import io.understudy.stack.Counter;
 import io.understudy.stack.Counters;
+import io.understudy.stack.replication.Adoption;
+import io.understudy.stack.replication.ReplicationLog;
 import io.understudy.stack.replication.TcbImage;
 import io.understudy.stack.wire.Seq;
 import io.understudy.stack.wire.TcpHeader;
@@ -81,6 +83,12 @@ public final class TcpConnection {
 
         /** CLOSED for good (after TIME-WAIT, RST, abort, timeouts): remove it from the tables. */
         void closed(TcpConnection c);
+
+        /**
+         * The connection changed and replication is on: its image goes into this batch's record
+         * (the layer calls {@link #replicated()} once it wrote it). Called at most once per batch.
+         */
+        default void replicate(TcpConnection c) {}
     }
 
     /** {@link #nextDeadline()} when no timer is pending. */
@@ -101,6 +109,70 @@ public final class TcpConnection {
 
     /** Marks this connection for the batch's replication record (no-op in solo mode). */
     void touchedForReplication() {
+        if (ctx.replication != null && !replicationQueued && opened && !ownerClosed) {
+            replicationQueued = true;
+            owner.replicate(this);
+        }
+    }
+
+    /** The layer wrote this connection's image into the batch's record. */
+    void replicated() {
+        replicationQueued = false;
+    }
+
+    /**
+     * Something a segment would reveal changed (RCV.NXT, the window after a read, the state, our
+     * ISS, a FIN): every segment from now on carries it, so it waits for this batch's record.
+     */
+    private void revealState() {
+        ReplicationLog log = ctx.replication;
+        if (log != null) {
+            stateRecord = log.currentRecord();
+            touchedForReplication();
+        }
+    }
+
+    /** The application appended {@code n} literal bytes ending at the queue's end. */
+    private void noteAppended(int n) {
+        if (n <= 0) {
+            return;
+        }
+        sendOffset += n;
+        ReplicationLog log = ctx.replication;
+        if (log != null) {
+            int end = snd.buffer.endSeq();
+            log.appended(this, end - n, n);
+            noteAppendRecord(log, end);
+        }
+    }
+
+    private void noteAppendRecord(ReplicationLog log, int end) {
+        long r = log.currentRecord();
+        if (r != appendRecord) {
+            prevAppendRecord = appendRecord;
+            prevAppendEnd = appendEnd;
+            appendRecord = r;
+        }
+        appendEnd = end;
+        touchedForReplication();
+    }
+
+    /**
+     * The record whose state a segment reveals (output commit): its ACK number, window and flags
+     * reveal {@link #stateRecord}; payload ending at {@code end} reveals the record that appended
+     * it (the older of the last two appending records when the payload lies within what the
+     * older one covered).
+     */
+    private long revealedRecord(int seq, int payloadLength) {
+        long tag = stateRecord;
+        if (payloadLength > 0) {
+            int end = seq + payloadLength;
+            long t = Seq.leq(end, prevAppendEnd) ? prevAppendRecord : appendRecord;
+            if (t > tag) {
+                tag = t;
+            }
+        }
+        return tag;
     }
 
     /** The stack-wide context. */
@@ -173,6 +245,12 @@ public final class TcpConnection {
     /** The application's resume mark ({@link #resumeMark}); unset means "at the consumed point, not producing". */
     private boolean markSet;
     private long markReceiveOffset, markSendOffset = -1, markWord;
+    /** This connection waits in the layer's replication list for this batch. */
+    private boolean replicationQueued;
+    /** Output commit: the record of the newest revealed state, and of the last two appends. */
+    private long stateRecord, appendRecord, prevAppendRecord;
+    /** The send queue's end after the appends of {@link #appendRecord} and {@link #prevAppendRecord}. */
+    private int appendEnd, prevAppendEnd;
 
     /** A connection in CLOSED; call one of the open methods next. */
     public TcpConnection(TcpContext ctx, TcpTuple tuple, Owner owner) {
@@ -261,6 +339,8 @@ public final class TcpConnection {
         this.tsOffset = tsOffset;
         this.lastReceiveTime = now;
         snd.start(iss);
+        appendEnd = prevAppendEnd = iss + 1;
+        revealState();
     }
 
     /** Option negotiation from the peer's SYN or SYN-ACK: an option is on when we offered it and the peer sent it. */
@@ -639,8 +719,15 @@ public final class TcpConnection {
         }
         int seq = seg.has(SYN) ? seg.seq + 1 : seg.seq;
         int len = seg.payloadLength;
-        if (rcv.receiveText(now, seq, seg.buf, seg.payloadAt, len, snd.rto.rtoNanos()) > 0) {
+        int before = rcv.buffer.rcvNxt();
+        int n = rcv.receiveText(now, seq, seg.buf, seg.payloadAt, len, snd.rto.rtoNanos());
+        if (n > 0) {
             events |= EV_READABLE;
+            ReplicationLog log = ctx.replication;
+            if (log != null) {
+                log.received(this, before, n);
+                revealState();
+            }
         }
         boolean fin = seg.has(FIN) ? rcv.receiveFin(seq + len) : false;
         if (!fin) {
@@ -680,6 +767,7 @@ public final class TcpConnection {
     private void setState(TcpState next, String why) {
         TcpState prev = state;
         state = next;
+        revealState();
         if (ctx.tracing() && prev != next) {
             ctx.trace(tuple + " " + prev + " -> " + next + " (" + why + ")");
         }
@@ -972,6 +1060,9 @@ public final class TcpConnection {
                 .srcPort(tuple.localPort()).dstPort(tuple.remotePort())
                 .seq(seq).ack(ackNumber).headerLength(headerLength).flags(flags).window(window).urgentPointer(0);
         b.putShort(at + TcpHeader.CHECKSUM, (short) 0);
+        if (ctx.replication != null) {
+            ctx.commit.tag(revealedRecord(seq, payloadLength));
+        }
         sink.send(now, tuple, headerLength + payloadLength);
         if (ack) {
             rcv.onAckSent(ackNumber);
@@ -997,6 +1088,7 @@ public final class TcpConnection {
 
     /** After any change: deliver callbacks (unless already delivering), ask for output, report CLOSED. */
     private void afterChange() {
+        touchedForReplication();
         if (!dispatching) {
             dispatching = true;
             try {
@@ -1228,6 +1320,10 @@ public final class TcpConnection {
 
     /** Reading opened the window: announce it if that is worth a segment (receiver SWS avoidance). */
     private void afterRead(int n) {
+        if (n > 0) {
+            receiveOffset += n;
+            revealState(); // the window a segment carries reveals how far the application read
+        }
         if (n > 0 && state != TcpState.SYN_SENT && state != TcpState.CLOSED && rcv.windowUpdateWorthSending()) {
             rcv.ackNow = true;
         }
@@ -1257,6 +1353,7 @@ public final class TcpConnection {
         }
         int offered = src.remaining();
         int n = snd.buffer.appendBytes(src);
+        noteAppended(n);
         afterWrite(n, offered);
         return n;
     }
@@ -1267,6 +1364,7 @@ public final class TcpConnection {
             return 0;
         }
         int n = snd.buffer.appendBytes(src, at, len);
+        noteAppended(n);
         afterWrite(n, len);
         return n;
     }
@@ -1287,6 +1385,15 @@ public final class TcpConnection {
             return false;
         }
         boolean accepted = snd.buffer.appendFile(region);
+        if (accepted) {
+            sendOffset += region.length();
+            ReplicationLog log = ctx.replication;
+            if (log != null) {
+                int end = snd.buffer.endSeq();
+                log.appendedFile(this, end - (int) region.length(), region);
+                noteAppendRecord(log, end);
+            }
+        }
         afterWrite(accepted ? 1 : 0, 1);
         return accepted;
     }
@@ -1519,6 +1626,188 @@ public final class TcpConnection {
         image.markSendOffset = markSet ? markSendOffset : -1;
         image.markWord = markSet ? markWord : 0;
         return image;
+    }
+
+    /**
+     * Writes everything a joining standby needs about this connection into {@code log}: the
+     * unread received bytes, the send queue's descriptors, then the image. A resume mark behind
+     * the consumed point cannot be honoured (those bytes are gone): the image says so with
+     * {@link TcbImage#REPLAY_LOST}, and a takeover resets such a connection.
+     */
+    void snapshotTo(ReplicationLog log, TcbImage image) {
+        if (!opened || state == TcpState.CLOSED || ownerClosed) {
+            return;
+        }
+        int readSeq = rcv.buffer.readSeq();
+        int dataEnd = rcv.buffer.rcvNxt();
+        if (dataEnd != readSeq) {
+            log.received(this, readSeq, dataEnd - readSeq);
+        }
+        snd.buffer.forEachDescriptor(new SendBuffer.DescriptorVisitor() {
+            @Override
+            public void bytes(int seq, int length) {
+                log.appended(TcpConnection.this, seq, length);
+            }
+
+            @Override
+            public void file(int seq, int length, FileRegion region, long filePosition) {
+                log.appendedFile(TcpConnection.this, seq, new FileRegion(region.path(), region.size(),
+                        region.lastModifiedNanos(), region.inode(), filePosition, length));
+            }
+        });
+        exportImage(image);
+        if (image.markReceiveOffset < receiveOffset) {
+            image.flags |= TcbImage.REPLAY_LOST;
+            image.markReceiveOffset = receiveOffset;
+        }
+        log.image(image);
+    }
+
+    /**
+     * Re-creates the connection an {@link Adoption} describes, as its primary left it (takeover):
+     * options, sequence variables, windows and queues from the replicated state; timers armed;
+     * SND.NXT back at SND.UNA (everything the primary may have sent goes again, as after a
+     * retransmission timeout, which also lets any ACK up to the queue's end be accepted); the
+     * congestion window restarts at the initial window with the primary's RTT estimates; a window
+     * update is due. Returns what the application needs to resume. A connection whose queues do
+     * not match its image, or whose replay was lost, is reset (counted as
+     * {@code tcp_adoption_aborted}).
+     */
+    Resume restore(long now, Adoption a) {
+        TcbImage im = a.image();
+        TcpState st = im.tcpState();
+        open(now, im.iss, im.tsOffset, im.has(TcbImage.PASSIVE));
+        snd.timestamps = im.has(TcbImage.TIMESTAMPS);
+        snd.sack = im.has(TcbImage.SACK);
+        rcv.sack = snd.sack;
+        windowScaling = im.has(TcbImage.WINDOW_SCALING);
+        snd.sndWscale = im.sndWscale;
+        rcv.rcvWscale = im.rcvWscale;
+        snd.setMss(im.peerMss);
+        snd.noDelay = im.has(TcbImage.NO_DELAY);
+        rcv.synchronize(im.irs, ctx.synWindow());
+        if (snd.timestamps) {
+            rcv.startTimestamps(im.tsRecent, now);
+        }
+        // Receive queue: the replayed part goes to the application, the rest into the buffer.
+        ByteBuffer rx = a.received().duplicate();
+        long replayLength = im.receiveOffset - im.markReceiveOffset;
+        boolean consistent = replayLength >= 0 && replayLength <= rx.remaining();
+        ByteBuffer replay = ByteBuffer.allocate(consistent ? (int) replayLength : 0);
+        if (consistent) {
+            replay.put(0, rx, rx.position(), (int) replayLength);
+            rx.position(rx.position() + (int) replayLength);
+        }
+        rcv.buffer.reset(im.readSeq);
+        int queued = rx.remaining();
+        if (consistent && queued > 0) {
+            consistent = rcv.buffer.offer(im.readSeq, rx, rx.position(), queued) == queued;
+        }
+        rcv.rcvNxt = rcv.buffer.rcvNxt();
+        if (im.has(TcbImage.FIN_RECEIVED)) {
+            rcv.finReceived = true;
+            rcv.rcvNxt++;
+        }
+        consistent &= rcv.rcvNxt == im.rcvNxt;
+        rcv.rcvWndEdge = Seq.max(im.rcvWndEdge, rcv.rcvNxt);
+        rcv.lastAckSent = rcv.rcvNxt;
+        // Send queue, from max(SND.UNA, ISS + 1).
+        snd.buffer.reset(a.sendStartSeq());
+        for (Adoption.SendItem item : a.sendQueue()) {
+            if (item instanceof Adoption.Bytes b) {
+                ByteBuffer bytes = b.bytes().duplicate();
+                int want = bytes.remaining();
+                consistent &= snd.buffer.appendBytes(bytes) == want;
+            } else if (item instanceof Adoption.File f) {
+                consistent &= snd.buffer.appendFile(f.region());
+            }
+        }
+        consistent &= snd.buffer.endSeq() == im.sndEnd;
+        snd.finQueued = im.has(TcbImage.FIN_QUEUED);
+        snd.sndWnd = im.sndWnd;
+        snd.sndWl1 = im.sndWl1;
+        snd.sndWl2 = im.sndWl2;
+        snd.maxSndWnd = Math.max(im.maxSndWnd, im.sndWnd);
+        if (im.has(TcbImage.HAS_RTT)) {
+            snd.rto.seed(im.srttNanos, im.rttvarNanos);
+        }
+        state = st;
+        appClosed = im.has(TcbImage.APP_CLOSED);
+        closeQueued = im.has(TcbImage.CLOSE_QUEUED);
+        shutdownQueued = im.has(TcbImage.SHUTDOWN_QUEUED);
+        receiveOffset = im.receiveOffset;
+        sendOffset = im.sendOffset;
+        markSet = true;
+        markReceiveOffset = im.receiveOffset;
+        markSendOffset = -1;
+        markWord = 0;
+        lastReceiveTime = now;
+        if (st == TcpState.SYN_RECEIVED) {
+            // Our SYN-ACK goes again; the peer's ACK completes the handshake here.
+            snd.sndUna = im.iss;
+            snd.sndNxt = im.iss;
+            snd.sndMax = im.iss + 1;
+            snd.synPending = true;
+            snd.synRetransmitReason = "takeover";
+        } else {
+            snd.synPending = false;
+            snd.sndUna = im.sndUna;
+            // The primary may have sent anything in its queue (and its FIN): any ACK up to there is good.
+            snd.sndMax = snd.buffer.endSeq() + (snd.finQueued ? 1 : 0);
+            if (Seq.lt(snd.sndMax, snd.sndUna)) {
+                consistent = false;
+            }
+            snd.sndNxt = snd.sndUna;
+            snd.recover = snd.sndMax;
+            snd.highRxt = snd.sndUna;
+            snd.rescueRxt = snd.sndUna;
+            snd.sndSml = snd.sndUna;
+            snd.onEstablished(now);
+            rcv.ackNow = true; // the window update
+            if (st == TcpState.TIME_WAIT) {
+                closeDeadline = now + config.timeWait();
+                closeReported = true;
+            } else if (st == TcpState.FIN_WAIT_2 && appClosed) {
+                finWait2TimerPending = true;
+            }
+        }
+        if (snd.hasOutstanding()) {
+            snd.armRto(now);
+        }
+        if (!consistent || im.has(TcbImage.REPLAY_LOST)) {
+            counters.increment(Counter.TCP_ADOPTION_ABORTED);
+            abort();
+            return Resume.none();
+        }
+        if (ctx.tracing()) {
+            ctx.trace(tuple + " adopted in " + st + " (takeover)");
+        }
+        requestOutput();
+        return new Resume(replay, im.has(TcbImage.HAS_SEND_MARK) ? im.sendOffset - im.markSendOffset : -1, im.markWord);
+    }
+
+    /** Hands an adopted connection to its application: {@link TcpHandler#onAdopted}, then the usual callbacks. */
+    void adopted(TcpHandler h, Resume resume) {
+        handler = h;
+        if (h != null && !appClosed) {
+            dispatching = true;
+            try {
+                h.onAdopted(this, resume);
+            } finally {
+                dispatching = false;
+            }
+            // What the primary's application would hear next: data waiting, the peer's FIN, room to write.
+            if (rcv.buffer.readable() > 0) {
+                events |= EV_READABLE;
+            }
+            if (rcv.finReceived) {
+                events |= EV_PEER_CLOSED;
+            }
+            if (canWrite()) {
+                events |= EV_WRITABLE;
+            }
+        }
+        afterChange();
     }
 
     /** A snapshot like Linux's tcp_info (allocates; for status pages and tests). */

@@ -1,6 +1,8 @@
 package io.understudy.stack.tcp;
 
 import io.understudy.stack.Counters;
+import io.understudy.stack.replication.OutputCommit;
+import io.understudy.stack.replication.ReplicationLog;
 import io.understudy.stack.wire.TcpHeader;
 import io.understudy.stack.wire.TcpOptions;
 import java.util.concurrent.ThreadLocalRandom;
@@ -38,6 +40,11 @@ public final class TcpContext {
     private boolean challengeWindowOpen;
     private long challengeWindowStart;
     private int challengeAcksLeft;
+
+    /** Where changes are replicated; null in solo mode. */
+    ReplicationLog replication;
+    /** The output-commit queue frames are tagged for; never null. */
+    OutputCommit commit = new OutputCommit(1 << 20);
 
     /** Scratch header view for writing segments (stack thread only). */
     final TcpHeader header = new TcpHeader();
@@ -116,6 +123,21 @@ public final class TcpContext {
             return true;
         }
         return false;
+    }
+
+    /** The replication log changes go to, or null in solo mode. */
+    public ReplicationLog replication() {
+        return replication;
+    }
+
+    /** Sets the replication log (null: solo). */
+    public void replication(ReplicationLog log) {
+        this.replication = log;
+    }
+
+    /** Uses {@code commit} (the network interface's) to tag outgoing segments. */
+    public void outputCommit(OutputCommit commit) {
+        this.commit = java.util.Objects.requireNonNull(commit, "commit");
     }
 
     /** True when state transitions and retransmissions are logged. */

@@ -10,6 +10,9 @@ import io.understudy.stack.wire.Ipv4Header;
 import io.understudy.stack.wire.Seq;
 import io.understudy.stack.wire.TcpHeader;
 import io.understudy.stack.wire.TcpOptionsWriter;
+import io.understudy.stack.replication.Adoption;
+import io.understudy.stack.replication.ReplicationLog;
+import io.understudy.stack.replication.TcbImage;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,6 +38,8 @@ public final class TcpLayer implements IpProtocolHandler, TcpConnection.Owner, S
         boolean halfOpen;
         boolean dirty;
         Entry nextDirty;
+        boolean replicating;
+        Entry nextReplicating;
 
         Entry(TcpConnection connection, long key, TcpListener listener) {
             this.connection = connection;
@@ -64,6 +69,8 @@ public final class TcpLayer implements IpProtocolHandler, TcpConnection.Owner, S
     private final TcpHeader out = new TcpHeader();
     private final TcpSegment segment = new TcpSegment();
     private Entry dirtyHead;
+    private Entry replicatingHead;
+    private final TcbImage image = new TcbImage();
     private int nextEphemeral = EPHEMERAL_FIRST;
 
     /**
@@ -346,6 +353,103 @@ public final class TcpLayer implements IpProtocolHandler, TcpConnection.Owner, S
                 wheel.schedule(entry, deadline);
             }
         }
+        ReplicationLog log = context.replication;
+        if (log != null) {
+            writeImages(log);
+            log.commit(now);
+        }
+    }
+
+    /** The image of every connection the batch changed, into the batch's record. */
+    private void writeImages(ReplicationLog log) {
+        while (replicatingHead != null) {
+            Entry entry = replicatingHead;
+            replicatingHead = entry.nextReplicating;
+            entry.nextReplicating = null;
+            entry.replicating = false;
+            TcpConnection c = entry.connection;
+            c.replicated();
+            if (c.state() != TcpState.CLOSED && connections.get(entry.key) == entry) {
+                log.image(c.exportImage(image));
+            }
+        }
+    }
+
+    @Override
+    public void replicate(TcpConnection c) {
+        Entry entry = entryOf(c);
+        if (entry != null && entry.connection == c && !entry.replicating) {
+            entry.replicating = true;
+            entry.nextReplicating = replicatingHead;
+            replicatingHead = entry;
+        }
+    }
+
+    // ---------------------------------------------------------------- replication
+
+    /**
+     * Starts replicating into {@code log}: a snapshot of every connection (image, receive queue,
+     * send queue) goes into the log's current record, which is committed. From then on every
+     * change is logged as it happens. Stack thread.
+     */
+    public void startReplication(long now, ReplicationLog log) {
+        context.replication = log;
+        // Anything queued for the previous log is covered by the snapshot.
+        while (replicatingHead != null) {
+            Entry e = replicatingHead;
+            replicatingHead = e.nextReplicating;
+            e.nextReplicating = null;
+            e.replicating = false;
+            e.connection.replicated();
+        }
+        connections.forEach(e -> e.connection.snapshotTo(log, image));
+        log.commit(now);
+    }
+
+    /** Stops replicating (solo). Stack thread. */
+    public void stopReplication() {
+        context.replication = null;
+        while (replicatingHead != null) {
+            Entry e = replicatingHead;
+            replicatingHead = e.nextReplicating;
+            e.nextReplicating = null;
+            e.replicating = false;
+            e.connection.replicated();
+        }
+    }
+
+    /**
+     * Takeover: re-creates the connection {@code a} describes (see {@link Adoption}) as the
+     * primary left it, arms it, and hands it to its listener's application with
+     * {@link TcpHandler#onAdopted}; its retransmission from SND.UNA and a window update go out
+     * at the end of the batch. A connection whose application state was lost (a standby that
+     * joined while it was mid-request) is reset instead. Returns the connection, or null if it
+     * could not be adopted (not our address, or its 4-tuple is taken).
+     */
+    public TcpConnection adopt(long now, Adoption a) {
+        TcbImage im = a.image();
+        long key = ConnectionTable.key(im.remoteIp, im.remotePort, im.localPort);
+        if (im.localIp != localIp || connections.get(key) != null || im.tcpState() == TcpState.CLOSED
+                || im.tcpState() == TcpState.LISTEN) {
+            return null;
+        }
+        TcpListener listener = im.has(TcbImage.PASSIVE) ? listeners[im.localPort] : null;
+        TcpConnection c = new TcpConnection(context, new TcpTuple(localIp, im.localPort, im.remoteIp, im.remotePort), this);
+        Entry entry = new Entry(c, key, listener);
+        connections.put(key, entry);
+        Resume resume = c.restore(now, a);
+        counters.increment(Counter.TCP_ADOPTED);
+        if (im.tcpState() == TcpState.SYN_RECEIVED && listener != null) {
+            entry.halfOpen = true;
+            listener.halfOpen++;
+        } else if (listener != null && !im.has(TcbImage.APP_CLOSED) && c.state() != TcpState.CLOSED
+                && c.state() != TcpState.TIME_WAIT) {
+            listener.accepted++;
+            TcpHandler handler = listener.acceptHandler().accept(c);
+            c.adopted(handler, resume);
+        }
+        markDirty(entry);
+        return c;
     }
 
     private void markDirty(Entry entry) {
@@ -393,6 +497,10 @@ public final class TcpLayer implements IpProtocolHandler, TcpConnection.Owner, S
 
     private void forget(Entry entry) {
         connections.remove(entry.key);
+        ReplicationLog log = context.replication;
+        if (log != null) {
+            log.removed(entry.connection.tuple());
+        }
         wheel.cancel(entry);
         if (entry.halfOpen) {
             entry.halfOpen = false;
@@ -425,6 +533,7 @@ public final class TcpLayer implements IpProtocolHandler, TcpConnection.Owner, S
         counters.increment(Counter.TCP_SEGMENTS_SENT);
         // DF: segments are sized to the path MTU (RFC 1191 as Linux does); we never fragment TCP.
         ip.send(now, remoteIp, Ipv4Header.PROTO_TCP, length, true);
+        context.commit.tag(0); // a segment queued for ARP resolution must not tag the next frame
     }
 
     private static void checkPort(int port) {
