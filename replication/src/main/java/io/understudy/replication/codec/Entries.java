@@ -1,5 +1,6 @@
 package io.understudy.replication.codec;
 
+import io.understudy.stack.replication.TcbImage;
 import java.nio.ByteBuffer;
 
 /**
@@ -40,47 +41,93 @@ public final class Entries {
     }
 
     /**
-     * A new connection with its negotiated options:
-     * {@code tuple | iss u32 | irs u32 | state u8 | options u8 (bit0 SACK permitted, bit1 timestamps) |
-     * sndWindowScale i8 | rcvWindowScale i8 | sendMss u16 | reserved u16 | tsOffset u32 | tsRecent u32}.
-     * A window scale of -1 means the option was not negotiated.
+     * Every field of a {@link TcbImage}, so the standby's shadow holds the connection's whole scalar
+     * state after each batch that changed it:
+     * {@code tuple | state u8 | sndWscale u8 | rcvWscale u8 | reserved u8 | flags u32 | peerMss u32 |
+     * iss u32 | irs u32 | sndUna u32 | sndEnd u32 | sndWnd u32 | sndWl1 u32 | sndWl2 u32 | maxSndWnd u32 |
+     * rcvNxt u32 | rcvWndEdge u32 | readSeq u32 | tsOffset u32 | tsRecent u32 | reserved u32 |
+     * srttNanos u64 | rttvarNanos u64 | receiveOffset u64 | sendOffset u64 | markReceiveOffset u64 |
+     * markSendOffset u64 | markWord u64}. The image's own 4-tuple fields travel in the entry's tuple.
      */
-    public static final class TcbNew extends Entry {
-        static final int ISS = 12, IRS = 16, STATE = 20, OPTIONS = 21, SND_WSCALE = 22, RCV_WSCALE = 23,
-                         SEND_MSS = 24, RESERVED = 26, TS_OFFSET = 28, TS_RECENT = 32, LENGTH = 36;
-        static final int SACK_PERMITTED = 1, TIMESTAMPS = 2;
+    public static final class TcbImageEntry extends Entry {
+        static final int STATE = 12, SND_WSCALE = 13, RCV_WSCALE = 14, RESERVED = 15, FLAGS = 16, PEER_MSS = 20,
+                         ISS = 24, IRS = 28, SND_UNA = 32, SND_END = 36, SND_WND = 40, SND_WL1 = 44, SND_WL2 = 48,
+                         MAX_SND_WND = 52, RCV_NXT = 56, RCV_WND_EDGE = 60, READ_SEQ = 64, TS_OFFSET = 68,
+                         TS_RECENT = 72, RESERVED2 = 76, SRTT = 80, RTTVAR = 88, RECEIVE_OFFSET = 96,
+                         SEND_OFFSET = 104, MARK_RECEIVE_OFFSET = 112, MARK_SEND_OFFSET = 120, MARK_WORD = 128,
+                         LENGTH = 136;
 
-        @Override public EntryType type() { return EntryType.TCB_NEW; }
-        public int iss() { return buf.getInt(at + ISS); }
-        public int irs() { return buf.getInt(at + IRS); }
+        @Override public EntryType type() { return EntryType.TCB_IMAGE; }
         public int state() { return buf.get(at + STATE) & 0xFF; }
-        public boolean sackPermitted() { return (buf.get(at + OPTIONS) & SACK_PERMITTED) != 0; }
-        public boolean timestamps() { return (buf.get(at + OPTIONS) & TIMESTAMPS) != 0; }
-        public int sndWindowScale() { return buf.get(at + SND_WSCALE); }
-        public int rcvWindowScale() { return buf.get(at + RCV_WSCALE); }
-        public int sendMss() { return buf.getShort(at + SEND_MSS) & 0xFFFF; }
-        public int tsOffset() { return buf.getInt(at + TS_OFFSET); }
-        public int tsRecent() { return buf.getInt(at + TS_RECENT); }
-    }
-
-    /**
-     * Sequence variables, windows and state:
-     * {@code tuple | state u8 | reserved 3 | sndUna u32 | sndNxt u32 | sndMax u32 | sndWnd u32 |
-     * rcvNxt u32 | rcvWnd u32 | tsRecent u32}. Windows are unscaled byte counts.
-     */
-    public static final class TcbUpdate extends Entry {
-        static final int STATE = 12, RESERVED = 13, SND_UNA = 16, SND_NXT = 20, SND_MAX = 24, SND_WND = 28,
-                         RCV_NXT = 32, RCV_WND = 36, TS_RECENT = 40, LENGTH = 44;
-
-        @Override public EntryType type() { return EntryType.TCB_UPDATE; }
-        public int state() { return buf.get(at + STATE) & 0xFF; }
+        public int flags() { return buf.getInt(at + FLAGS); }
         public int sndUna() { return buf.getInt(at + SND_UNA); }
-        public int sndNxt() { return buf.getInt(at + SND_NXT); }
-        public int sndMax() { return buf.getInt(at + SND_MAX); }
-        public long sndWnd() { return buf.getInt(at + SND_WND) & 0xFFFFFFFFL; }
+        public int sndEnd() { return buf.getInt(at + SND_END); }
         public int rcvNxt() { return buf.getInt(at + RCV_NXT); }
-        public long rcvWnd() { return buf.getInt(at + RCV_WND) & 0xFFFFFFFFL; }
-        public int tsRecent() { return buf.getInt(at + TS_RECENT); }
+        public int readSeq() { return buf.getInt(at + READ_SEQ); }
+
+        /** Copies every field into {@code image} (allocation-free); returns it. */
+        public TcbImage copyTo(TcbImage image) {
+            image.localIp = localAddr();
+            image.remoteIp = remoteAddr();
+            image.localPort = localPort();
+            image.remotePort = remotePort();
+            image.state = state();
+            image.sndWscale = buf.get(at + SND_WSCALE) & 0xFF;
+            image.rcvWscale = buf.get(at + RCV_WSCALE) & 0xFF;
+            image.flags = flags();
+            image.peerMss = buf.getInt(at + PEER_MSS);
+            image.iss = buf.getInt(at + ISS);
+            image.irs = buf.getInt(at + IRS);
+            image.sndUna = sndUna();
+            image.sndEnd = sndEnd();
+            image.sndWnd = buf.getInt(at + SND_WND);
+            image.sndWl1 = buf.getInt(at + SND_WL1);
+            image.sndWl2 = buf.getInt(at + SND_WL2);
+            image.maxSndWnd = buf.getInt(at + MAX_SND_WND);
+            image.rcvNxt = rcvNxt();
+            image.rcvWndEdge = buf.getInt(at + RCV_WND_EDGE);
+            image.readSeq = readSeq();
+            image.tsOffset = buf.getInt(at + TS_OFFSET);
+            image.tsRecent = buf.getInt(at + TS_RECENT);
+            image.srttNanos = buf.getLong(at + SRTT);
+            image.rttvarNanos = buf.getLong(at + RTTVAR);
+            image.receiveOffset = buf.getLong(at + RECEIVE_OFFSET);
+            image.sendOffset = buf.getLong(at + SEND_OFFSET);
+            image.markReceiveOffset = buf.getLong(at + MARK_RECEIVE_OFFSET);
+            image.markSendOffset = buf.getLong(at + MARK_SEND_OFFSET);
+            image.markWord = buf.getLong(at + MARK_WORD);
+            return image;
+        }
+
+        static void write(ByteBuffer buf, int at, TcbImage i) {
+            buf.put(at + STATE, (byte) i.state);
+            buf.put(at + SND_WSCALE, (byte) i.sndWscale);
+            buf.put(at + RCV_WSCALE, (byte) i.rcvWscale);
+            buf.put(at + RESERVED, (byte) 0);
+            buf.putInt(at + FLAGS, i.flags);
+            buf.putInt(at + PEER_MSS, i.peerMss);
+            buf.putInt(at + ISS, i.iss);
+            buf.putInt(at + IRS, i.irs);
+            buf.putInt(at + SND_UNA, i.sndUna);
+            buf.putInt(at + SND_END, i.sndEnd);
+            buf.putInt(at + SND_WND, i.sndWnd);
+            buf.putInt(at + SND_WL1, i.sndWl1);
+            buf.putInt(at + SND_WL2, i.sndWl2);
+            buf.putInt(at + MAX_SND_WND, i.maxSndWnd);
+            buf.putInt(at + RCV_NXT, i.rcvNxt);
+            buf.putInt(at + RCV_WND_EDGE, i.rcvWndEdge);
+            buf.putInt(at + READ_SEQ, i.readSeq);
+            buf.putInt(at + TS_OFFSET, i.tsOffset);
+            buf.putInt(at + TS_RECENT, i.tsRecent);
+            buf.putInt(at + RESERVED2, 0);
+            buf.putLong(at + SRTT, i.srttNanos);
+            buf.putLong(at + RTTVAR, i.rttvarNanos);
+            buf.putLong(at + RECEIVE_OFFSET, i.receiveOffset);
+            buf.putLong(at + SEND_OFFSET, i.sendOffset);
+            buf.putLong(at + MARK_RECEIVE_OFFSET, i.markReceiveOffset);
+            buf.putLong(at + MARK_SEND_OFFSET, i.markSendOffset);
+            buf.putLong(at + MARK_WORD, i.markWord);
+        }
     }
 
     /** Literal stream bytes: {@code tuple | seq u32 | dataLength u32 | data × dataLength}. */
@@ -109,14 +156,6 @@ public final class Entries {
     /** Bytes the application appended to the send queue. */
     public static final class SndBytes extends BytesEntry {
         @Override public EntryType type() { return EntryType.SND_BYTES; }
-    }
-
-    /** The application consumed the receive queue up to a sequence: {@code tuple | readSeq u32}. */
-    public static final class RcvConsumed extends Entry {
-        static final int READ_SEQ = 12, LENGTH = 16;
-
-        @Override public EntryType type() { return EntryType.RCV_CONSUMED; }
-        public int readSeq() { return buf.getInt(at + READ_SEQ); }
     }
 
     /**

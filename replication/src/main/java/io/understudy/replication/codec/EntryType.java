@@ -2,7 +2,7 @@ package io.understudy.replication.codec;
 
 /** Kinds of entry inside a RECORD, with their wire codes. */
 public enum EntryType {
-    TCB_NEW(1), TCB_UPDATE(2), RCV_DATA(3), RCV_CONSUMED(4), SND_BYTES(5), SND_FILE(6), TCB_REMOVE(7);
+    TCB_IMAGE(1), RCV_DATA(3), SND_BYTES(5), SND_FILE(6), TCB_REMOVE(7);
 
     private static final EntryType[] BY_CODE = new EntryType[256];
     static {

@@ -23,6 +23,14 @@ import java.nio.ByteBuffer;
  */
 public final class FrameCodec {
     public static final int VERSION = 1;
+    /** RECORD flag: the record's last fragment (acknowledge the record after applying it). */
+    public static final int FLAG_LAST_FRAGMENT = 1;
+    /**
+     * RECORD flag: the record is a full snapshot of every connection; the standby builds a new
+     * shadow table from it and replaces its old one when the snapshot's last fragment arrives.
+     * Set on every fragment of the record.
+     */
+    public static final int FLAG_SNAPSHOT = 2;
     static final int LENGTH = 0, TYPE = 4, FRAME_VERSION = 5, FLAGS = 6, SEQUENCE = 8, BODY = 16;
     /** Bytes before the body. */
     public static final int HEADER_LENGTH = BODY;
@@ -40,6 +48,11 @@ public final class FrameCodec {
         buf.putShort(at + FLAGS, (short) flags);
         buf.putLong(at + SEQUENCE, sequence);
         return at + BODY;
+    }
+
+    /** Rewrites the flags of a frame begun at {@code at} (before {@link #finish}). */
+    public void setFlags(ByteBuffer buf, int at, int flags) {
+        buf.putShort(at + FLAGS, (short) flags);
     }
 
     /** Patches the length and appends the CRC of a frame begun at {@code at}; returns the whole frame's length. */
@@ -67,6 +80,12 @@ public final class FrameCodec {
         int body = begin(buf, at, MessageType.HELLO, 0, sequence);
         return finish(buf, at, Hello.write(buf, body, protocolVersion, role, serviceIpv4, serviceMac,
                 configFingerprint, ports, portCount));
+    }
+
+    /** The primary's acceptance of a standby: its clock, its TCP secret and the next record number. */
+    public int welcome(ByteBuffer buf, int at, long sequence, long monotonicNanos, long nextRecord, byte[] secret) {
+        int body = begin(buf, at, MessageType.WELCOME, 0, sequence);
+        return finish(buf, at, Welcome.write(buf, body, monotonicNanos, nextRecord, secret));
     }
 
     /** @param textUtf8 at most {@link HelloReject#MAX_TEXT} bytes */

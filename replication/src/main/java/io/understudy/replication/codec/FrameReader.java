@@ -93,6 +93,7 @@ public final class FrameReader {
             case ACK: return Ack.validLength(length);
             case HEARTBEAT: return Heartbeat.validLength(length);
             case RECORD: return length >= RecordReader.COUNT_LENGTH;
+            case WELCOME: return Welcome.validLength(length);
             default: return false;
         }
     }

@@ -9,7 +9,11 @@ public final class HelloReject {
     public static final int MAX_TEXT = 1024;
 
     /** Reason codes; the wire carries the number so unknown future codes still decode. */
-    public static final int VERSION_MISMATCH = 1, CONFIG_MISMATCH = 2, ROLE_CONFLICT = 3, SERVICE_MISMATCH = 4, BUSY = 5;
+    public static final int VERSION_MISMATCH = 1, CONFIG_MISMATCH = 2, ROLE_CONFLICT = 3, SERVICE_MISMATCH = 4, BUSY = 5,
+            /** The peer sent something the protocol does not allow at that point (or a malformed frame). */
+            PROTOCOL_ERROR = 6,
+            /** The primary drops a standby it had accepted (it fell behind or stopped answering); reconnect. */
+            DISMISSED = 7;
 
     private ByteBuffer buf; private int at;
 

@@ -2,7 +2,7 @@ package io.understudy.replication.codec;
 
 /** Frame types of the replication link, with their wire codes. */
 public enum MessageType {
-    HELLO(1), HELLO_REJECT(2), ACK(3), HEARTBEAT(4), RECORD(5);
+    HELLO(1), HELLO_REJECT(2), ACK(3), HEARTBEAT(4), RECORD(5), WELCOME(6);
 
     private static final MessageType[] BY_CODE = new MessageType[256];
     static {

@@ -12,17 +12,15 @@ import java.nio.ByteBuffer;
  *
  * <pre>
  * RecordReader r = reader.wrap(frame);
- * while (r.next()) switch (r.type()) { case TCB_NEW: apply(r.tcbNew()); ... }
+ * while (r.next()) switch (r.type()) { case TCB_IMAGE: apply(r.tcbImage()); ... }
  * if (r.reject() != null) drop the link
  * </pre>
  */
 public final class RecordReader {
     static final int COUNT = 0, COUNT_LENGTH = 4;
 
-    private final TcbNew tcbNew = new TcbNew();
-    private final TcbUpdate tcbUpdate = new TcbUpdate();
+    private final TcbImageEntry tcbImage = new TcbImageEntry();
     private final RcvData rcvData = new RcvData();
-    private final RcvConsumed rcvConsumed = new RcvConsumed();
     private final SndBytes sndBytes = new SndBytes();
     private final SndFile sndFile = new SndFile();
     private final TcbRemove tcbRemove = new TcbRemove();
@@ -91,20 +89,16 @@ public final class RecordReader {
     /** The current entry's view, whatever its type. */
     public Entry entry() { return type == null ? null : viewFor(type); }
 
-    public TcbNew tcbNew() { return tcbNew; }
-    public TcbUpdate tcbUpdate() { return tcbUpdate; }
+    public TcbImageEntry tcbImage() { return tcbImage; }
     public RcvData rcvData() { return rcvData; }
-    public RcvConsumed rcvConsumed() { return rcvConsumed; }
     public SndBytes sndBytes() { return sndBytes; }
     public SndFile sndFile() { return sndFile; }
     public TcbRemove tcbRemove() { return tcbRemove; }
 
     private Entry viewFor(EntryType t) {
         switch (t) {
-            case TCB_NEW: return tcbNew;
-            case TCB_UPDATE: return tcbUpdate;
+            case TCB_IMAGE: return tcbImage;
             case RCV_DATA: return rcvData;
-            case RCV_CONSUMED: return rcvConsumed;
             case SND_BYTES: return sndBytes;
             case SND_FILE: return sndFile;
             default: return tcbRemove;
@@ -113,11 +107,9 @@ public final class RecordReader {
 
     private boolean validLength(EntryType t, int at, int length) {
         switch (t) {
-            case TCB_NEW: return length == TcbNew.LENGTH;
-            case TCB_UPDATE: return length == TcbUpdate.LENGTH;
+            case TCB_IMAGE: return length == TcbImageEntry.LENGTH;
             case RCV_DATA:
             case SND_BYTES: return BytesEntry.validLength(buf, at, length);
-            case RCV_CONSUMED: return length == RcvConsumed.LENGTH;
             case SND_FILE: return SndFile.validLength(buf, at, length);
             default: return length == TcbRemove.LENGTH;
         }

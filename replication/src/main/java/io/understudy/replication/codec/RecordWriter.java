@@ -2,13 +2,17 @@ package io.understudy.replication.codec;
 
 import static io.understudy.replication.codec.Entries.*;
 
+import io.understudy.stack.replication.TcbImage;
 import java.nio.ByteBuffer;
 
 /**
  * Appends entries to one RECORD frame in a buffer, then {@link #finish() finishes} it (patches
  * the entry count, the length field and the CRC). RECORD body: {@code count u32 | entries}.
  * An append that would not fit before the limit given to {@link #begin} writes nothing and
- * returns {@code false}: finish this record and start another. Allocation-free; reusable.
+ * returns {@code false}: finish this frame and start another. One replication record may take
+ * several RECORD frames (fragments) with the same sequence (the record number); the last one has
+ * {@link FrameCodec#FLAG_LAST_FRAGMENT}, and the standby acknowledges a record only after it.
+ * Allocation-free; reusable.
  */
 public final class RecordWriter {
     private final FrameCodec codec;
@@ -38,41 +42,47 @@ public final class RecordWriter {
     /** Bytes the finished frame would take now. */
     public int frameLength() { return writeAt - frameAt + FrameCodec.TRAILER_LENGTH; }
 
-    public boolean tcbNew(int localAddr, int localPort, int remoteAddr, int remotePort, int iss, int irs, int state,
-                          int sendMss, int sndWindowScale, int rcvWindowScale, boolean sackPermitted,
-                          boolean timestamps, int tsOffset, int tsRecent) {
-        int at = entry(EntryType.TCB_NEW, TcbNew.LENGTH, localAddr, localPort, remoteAddr, remotePort);
+    /** Every field of {@code image}; the entry's tuple is the image's. */
+    public boolean tcbImage(TcbImage image) {
+        int at = entry(EntryType.TCB_IMAGE, TcbImageEntry.LENGTH, image.localIp, image.localPort, image.remoteIp,
+                image.remotePort);
         if (at < 0) return false;
-        buf.putInt(at + TcbNew.ISS, iss);
-        buf.putInt(at + TcbNew.IRS, irs);
-        buf.put(at + TcbNew.STATE, (byte) state);
-        buf.put(at + TcbNew.OPTIONS, (byte) ((sackPermitted ? TcbNew.SACK_PERMITTED : 0) | (timestamps ? TcbNew.TIMESTAMPS : 0)));
-        buf.put(at + TcbNew.SND_WSCALE, (byte) sndWindowScale);
-        buf.put(at + TcbNew.RCV_WSCALE, (byte) rcvWindowScale);
-        buf.putShort(at + TcbNew.SEND_MSS, (short) sendMss);
-        buf.putShort(at + TcbNew.RESERVED, (short) 0);
-        buf.putInt(at + TcbNew.TS_OFFSET, tsOffset);
-        buf.putInt(at + TcbNew.TS_RECENT, tsRecent);
+        TcbImageEntry.write(buf, at, image);
         return true;
     }
 
-    /** Windows are unscaled byte counts, 0 .. 2^32-1. */
-    public boolean tcbUpdate(int localAddr, int localPort, int remoteAddr, int remotePort, int state, int sndUna,
-                             int sndNxt, int sndMax, long sndWnd, int rcvNxt, long rcvWnd, int tsRecent) {
-        int at = entry(EntryType.TCB_UPDATE, TcbUpdate.LENGTH, localAddr, localPort, remoteAddr, remotePort);
-        if (at < 0) return false;
-        buf.put(at + TcbUpdate.STATE, (byte) state);
-        buf.put(at + TcbUpdate.RESERVED, (byte) 0);
-        buf.putShort(at + TcbUpdate.RESERVED + 1, (short) 0);
-        buf.putInt(at + TcbUpdate.SND_UNA, sndUna);
-        buf.putInt(at + TcbUpdate.SND_NXT, sndNxt);
-        buf.putInt(at + TcbUpdate.SND_MAX, sndMax);
-        buf.putInt(at + TcbUpdate.SND_WND, (int) sndWnd);
-        buf.putInt(at + TcbUpdate.RCV_NXT, rcvNxt);
-        buf.putInt(at + TcbUpdate.RCV_WND, (int) rcvWnd);
-        buf.putInt(at + TcbUpdate.TS_RECENT, tsRecent);
-        return true;
+    /**
+     * The most data bytes one RCV_DATA or SND_BYTES entry could carry if appended now (0 if not
+     * even an empty one fits): split longer runs across entries and records.
+     */
+    public int bytesRoom() {
+        if (!open) throw new IllegalStateException("append without begin");
+        return Math.max(0, limit - writeAt - HEADER_LENGTH - BytesEntry.DATA - FrameCodec.TRAILER_LENGTH);
     }
+
+    /**
+     * Appends the header of a RCV_DATA or SND_BYTES entry of {@code length} data bytes and returns
+     * the absolute offset where the caller must write them (straight from its queue, no copy in
+     * between), or -1 if the entry does not fit.
+     */
+    public int bytesSlot(EntryType type, int localAddr, int localPort, int remoteAddr, int remotePort, int seq,
+                         int length) {
+        if (type != EntryType.RCV_DATA && type != EntryType.SND_BYTES) {
+            throw new IllegalArgumentException("not a bytes entry: " + type);
+        }
+        if (length < 0) throw new IllegalArgumentException("length " + length);
+        int at = entry(type, (long) BytesEntry.DATA + length, localAddr, localPort, remoteAddr, remotePort);
+        if (at < 0) return -1;
+        buf.putInt(at + BytesEntry.SEQ, seq);
+        buf.putInt(at + BytesEntry.DATA_LENGTH, length);
+        return at + BytesEntry.DATA;
+    }
+
+    /** The buffer being written (for {@link #bytesSlot} callers). */
+    public ByteBuffer buffer() { return buf; }
+
+    /** True between {@link #begin} and {@link #finish}. */
+    public boolean isOpen() { return open; }
 
     /** Bytes appended to the receive queue, copied from {@code src[srcAt, srcAt+length)} (absolute). */
     public boolean rcvData(int localAddr, int localPort, int remoteAddr, int remotePort, int seq,
@@ -84,13 +94,6 @@ public final class RecordWriter {
     public boolean sndBytes(int localAddr, int localPort, int remoteAddr, int remotePort, int seq,
                             ByteBuffer src, int srcAt, int length) {
         return bytes(EntryType.SND_BYTES, localAddr, localPort, remoteAddr, remotePort, seq, src, srcAt, length);
-    }
-
-    public boolean rcvConsumed(int localAddr, int localPort, int remoteAddr, int remotePort, int readSeq) {
-        int at = entry(EntryType.RCV_CONSUMED, RcvConsumed.LENGTH, localAddr, localPort, remoteAddr, remotePort);
-        if (at < 0) return false;
-        buf.putInt(at + RcvConsumed.READ_SEQ, readSeq);
-        return true;
     }
 
     /** @param pathUtf8 the file's path, already UTF-8 encoded (cache it per file: encoding allocates) */
@@ -115,8 +118,17 @@ public final class RecordWriter {
 
     /** Patches count, length and CRC; returns the frame's length. The writer must be begun again before reuse. */
     public int finish() {
+        return finish(-1);
+    }
+
+    /**
+     * Like {@link #finish()}, replacing the flags given to {@link #begin} with {@code flags} (when
+     * not negative): a record learns it is the last fragment only when it ends.
+     */
+    public int finish(int flags) {
         if (!open) throw new IllegalStateException("finish without begin");
         open = false;
+        if (flags >= 0) codec.setFlags(buf, frameAt, flags);
         int bodyAt = frameAt + FrameCodec.BODY;
         buf.putInt(bodyAt + RecordReader.COUNT, count);
         return codec.finish(buf, frameAt, writeAt - bodyAt);

@@ -2,6 +2,7 @@ package io.understudy.replication.codec;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.understudy.stack.replication.TcbImage;
 import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -79,19 +80,19 @@ class CodecTest {
     }
 
     static final String RECORD_GOLDEN =
-            "00000040 05 01 0000 0000000000000007"      // length 64, RECORD, v1, flags, seq 7
+            "00000046 05 01 0001 0000000000000007"      // length 70, RECORD, v1, flags LAST_FRAGMENT, seq 7
             + "00000002"                                // 2 entries
-            + "07 00 0000 0000000C 0A000001 0A000002 0050 9C40"            // TCB_REMOVE
-            + "04 00 0000 00000010 0A000001 0A000002 0050 9C40 11223344"   // RCV_CONSUMED
-            + "4DCE9AD0";
+            + "07 00 0000 0000000C 0A000001 0A000002 0050 9C40"                            // TCB_REMOVE
+            + "03 00 0000 00000016 0A000001 0A000002 0050 9C40 11223344 00000002 6869"     // RCV_DATA "hi"
+            + "401260FD";                                   // crc32c (computed by an independent bitwise CRC32C)
 
     @Test
     void recordGoldenBytes() {
         ByteBuffer b = junk(256);
         RecordWriter w = new RecordWriter(codec).begin(b, 0, b.capacity(), 7, 0);
         assertThat(w.tcbRemove(L, LP, R, RP)).isTrue();
-        assertThat(w.rcvConsumed(L, LP, R, RP, 0x11223344)).isTrue();
-        int n = w.finish();
+        assertThat(w.rcvData(L, LP, R, RP, 0x11223344, ByteBuffer.wrap("hi".getBytes(StandardCharsets.US_ASCII)), 0, 2)).isTrue();
+        int n = w.finish(FrameCodec.FLAG_LAST_FRAGMENT);
         assertThat(bytes(b, n)).isEqualTo(hex(RECORD_GOLDEN));
 
         FrameReader fr = readOne(hex(RECORD_GOLDEN));
@@ -101,8 +102,10 @@ class CodecTest {
         assertThat(rr.type()).isEqualTo(EntryType.TCB_REMOVE);
         assertThat(rr.tcbRemove().remotePort()).isEqualTo(RP);
         assertThat(rr.next()).isTrue();
-        assertThat(rr.rcvConsumed().readSeq()).isEqualTo(0x11223344);
+        assertThat(rr.rcvData().seq()).isEqualTo(0x11223344);
+        assertThat(rr.rcvData().dataLength()).isEqualTo(2);
         assertThat(rr.next()).isFalse();
+        assertThat(fr.frame().flags()).isEqualTo(FrameCodec.FLAG_LAST_FRAGMENT);
         assertThat(rr.reject()).isNull();
     }
 
@@ -132,14 +135,90 @@ class CodecTest {
     /** Writes one of each entry type; returns the frame length. */
     static int writeAllEntries(RecordWriter w, ByteBuffer b, ByteBuffer data, byte[] path) {
         w.begin(b, 0, b.capacity(), 42, 0x8001);
-        w.tcbNew(L, LP, R, RP, 0xFFFFFFF0, 0x12345678, 3, 1460, 7, -1, true, true, 0xDEADBEEF, 0x01020304);
-        w.tcbUpdate(L, LP, R, RP, 4, 0xFFFFFFF1, 0xFFFFFFF9, 0x00000010, 0xFFFFFFFFL, 0x12345679, 65535L * 128, 0x01020305);
+        w.tcbImage(sampleImage());
         w.rcvData(L, LP, R, RP, 0x12345679, data, 1, 5);
-        w.rcvConsumed(L, LP, R, RP, 0x1234567E);
         w.sndBytes(L, LP, R, RP, 0xFFFFFFF1, data, 0, 0);
         w.sndFile(L, LP, R, RP, 0xFFFFFFF1, 1L << 33, 100_000_000L, (1L << 33) + 100_000_000L, 1_700_000_000_123_456_789L, 987654321L, path);
         w.tcbRemove(L, LP, R, RP);
         return w.finish();
+    }
+
+    /** An image with every field distinct and most of them using their top bits. */
+    static TcbImage sampleImage() {
+        TcbImage i = new TcbImage();
+        i.localIp = L; i.localPort = LP; i.remoteIp = R; i.remotePort = RP;
+        i.state = 4; i.flags = 0xFFF; i.sndWscale = 7; i.rcvWscale = 14; i.peerMss = 1460;
+        i.iss = 0xFFFFFFF0; i.irs = 0x12345678; i.sndUna = 0xFFFFFFF1; i.sndEnd = 0x10; i.sndWnd = 0x7FFF_FFFF;
+        i.sndWl1 = 0x12345679; i.sndWl2 = 0xFFFFFFF2; i.maxSndWnd = 0x0100_0000; i.rcvNxt = 0x1234567A;
+        i.rcvWndEdge = 0x1244567A; i.readSeq = 0x12345679; i.tsOffset = 0xDEADBEEF; i.tsRecent = 0x01020304;
+        i.srttNanos = 123_456_789L; i.rttvarNanos = 0x7FFF_FFFF_FFFF_FFFFL; i.receiveOffset = 1L << 40;
+        i.sendOffset = (1L << 41) + 3; i.markReceiveOffset = (1L << 40) - 5; i.markSendOffset = -1;
+        i.markWord = 0x8000_0000_0000_0001L;
+        return i;
+    }
+
+    static String fields(TcbImage i) {
+        return java.util.Arrays.toString(new long[] {i.localIp, i.localPort, i.remoteIp, i.remotePort, i.state, i.flags,
+            i.sndWscale, i.rcvWscale, i.peerMss, i.iss, i.irs, i.sndUna, i.sndEnd, i.sndWnd, i.sndWl1, i.sndWl2,
+            i.maxSndWnd, i.rcvNxt, i.rcvWndEdge, i.readSeq, i.tsOffset, i.tsRecent, i.srttNanos, i.rttvarNanos,
+            i.receiveOffset, i.sendOffset, i.markReceiveOffset, i.markSendOffset, i.markWord});
+    }
+
+    @Test
+    void tcbImageCarriesEveryField() {
+        // Every field of TcbImage is public state the standby needs: a field added to TcbImage
+        // and not to the entry shows up here as a count mismatch.
+        long instanceFields = java.util.Arrays.stream(TcbImage.class.getDeclaredFields())
+                .filter(f -> !java.lang.reflect.Modifier.isStatic(f.getModifiers())).count();
+        assertThat(instanceFields).isEqualTo(29);
+        ByteBuffer b = junk(1024);
+        RecordWriter w = new RecordWriter(codec).begin(b, 0, b.capacity(), 1, FrameCodec.FLAG_SNAPSHOT);
+        assertThat(w.tcbImage(sampleImage())).isTrue();
+        int n = w.finish(FrameCodec.FLAG_SNAPSHOT | FrameCodec.FLAG_LAST_FRAGMENT);
+        FrameReader fr = readOne(bytes(b, n));
+        assertThat(fr.frame().flags()).isEqualTo(FrameCodec.FLAG_SNAPSHOT | FrameCodec.FLAG_LAST_FRAGMENT);
+        RecordReader r = new RecordReader().wrap(fr.frame());
+        assertThat(r.next()).isTrue();
+        assertThat(r.type()).isEqualTo(EntryType.TCB_IMAGE);
+        TcbImage copy = new TcbImage();
+        copy.markSendOffset = 99; // overwritten
+        assertThat(fields(r.tcbImage().copyTo(copy))).isEqualTo(fields(sampleImage()));
+        assertThat(r.next()).isFalse();
+        assertThat(r.reject()).isNull();
+    }
+
+    @Test
+    void bytesSlotTakesDataStraightIntoTheFrame() {
+        ByteBuffer b = junk(200);
+        RecordWriter w = new RecordWriter(codec).begin(b, 0, b.capacity(), 3, 0);
+        int room = w.bytesRoom();
+        assertThat(room).isEqualTo(200 - 16 - 4 - 8 - 20 - 4);
+        int at = w.bytesSlot(EntryType.SND_BYTES, L, LP, R, RP, 77, room);
+        for (int i = 0; i < room; i++) b.put(at + i, (byte) i);
+        assertThat(w.bytesRoom()).isZero();
+        assertThat(w.bytesSlot(EntryType.RCV_DATA, L, LP, R, RP, 78, 1)).isEqualTo(-1);
+        int n = w.finish();
+        assertThat(n).isEqualTo(200);
+        RecordReader r = new RecordReader().wrap(readOne(bytes(b, n)).frame());
+        assertThat(r.next()).isTrue();
+        assertThat(r.sndBytes().seq()).isEqualTo(77);
+        assertThat(r.sndBytes().dataLength()).isEqualTo(room);
+        assertThat(r.sndBytes().dataByte(room - 1)).isEqualTo((byte) (room - 1));
+    }
+
+    @Test
+    void welcomeRoundTrips() {
+        ByteBuffer b = junk(128);
+        byte[] secret = new byte[16];
+        for (int i = 0; i < 16; i++) secret[i] = (byte) (0xF0 + i);
+        int n = codec.welcome(b, 0, 0, -5L, 1L << 50, secret);
+        FrameReader r = readOne(bytes(b, n));
+        assertThat(r.frame().type()).isEqualTo(MessageType.WELCOME);
+        Welcome w = new Welcome().wrap(r.frame());
+        assertThat(w.monotonicNanos()).isEqualTo(-5L);
+        assertThat(w.nextRecord()).isEqualTo(1L << 50);
+        assertThat(w.secret()).isEqualTo(secret);
+        assertThat(rejectOf(frame(MessageType.WELCOME, 31))).isEqualTo(FrameReject.BAD_BODY_LENGTH);
     }
 
     @Test
@@ -154,34 +233,11 @@ class CodecTest {
         assertThat(fr.frame().flags()).isEqualTo(0x8001);
         assertThat(fr.frame().sequence()).isEqualTo(42);
         RecordReader r = new RecordReader().wrap(fr.frame());
-        assertThat(r.count()).isEqualTo(7);
+        assertThat(r.count()).isEqualTo(5);
 
         assertThat(r.next()).isTrue();
-        assertThat(r.type()).isEqualTo(EntryType.TCB_NEW);
-        Entries.TcbNew nw = r.tcbNew();
-        assertThat(new long[] {nw.localAddr(), nw.remoteAddr(), nw.localPort(), nw.remotePort()}).containsExactly(L, R, LP, RP);
-        assertThat(nw.iss()).isEqualTo(0xFFFFFFF0);
-        assertThat(nw.irs()).isEqualTo(0x12345678);
-        assertThat(nw.state()).isEqualTo(3);
-        assertThat(nw.sendMss()).isEqualTo(1460);
-        assertThat(nw.sndWindowScale()).isEqualTo(7);
-        assertThat(nw.rcvWindowScale()).isEqualTo(-1);
-        assertThat(nw.sackPermitted()).isTrue();
-        assertThat(nw.timestamps()).isTrue();
-        assertThat(nw.tsOffset()).isEqualTo(0xDEADBEEF);
-        assertThat(nw.tsRecent()).isEqualTo(0x01020304);
-
-        assertThat(r.next()).isTrue();
-        assertThat(r.type()).isEqualTo(EntryType.TCB_UPDATE);
-        Entries.TcbUpdate u = r.tcbUpdate();
-        assertThat(u.state()).isEqualTo(4);
-        assertThat(u.sndUna()).isEqualTo(0xFFFFFFF1);
-        assertThat(u.sndNxt()).isEqualTo(0xFFFFFFF9);
-        assertThat(u.sndMax()).isEqualTo(0x10);
-        assertThat(u.sndWnd()).isEqualTo(0xFFFFFFFFL);
-        assertThat(u.rcvNxt()).isEqualTo(0x12345679);
-        assertThat(u.rcvWnd()).isEqualTo(65535L * 128);
-        assertThat(u.tsRecent()).isEqualTo(0x01020305);
+        assertThat(r.type()).isEqualTo(EntryType.TCB_IMAGE);
+        assertThat(fields(r.tcbImage().copyTo(new TcbImage()))).isEqualTo(fields(sampleImage()));
 
         assertThat(r.next()).isTrue();
         assertThat(r.type()).isEqualTo(EntryType.RCV_DATA);
@@ -190,10 +246,6 @@ class CodecTest {
         ByteBuffer copy = ByteBuffer.allocate(5);
         r.rcvData().copyData(copy, 0);
         assertThat(new String(copy.array(), StandardCharsets.US_ASCII)).isEqualTo("hello");
-
-        assertThat(r.next()).isTrue();
-        assertThat(r.type()).isEqualTo(EntryType.RCV_CONSUMED);
-        assertThat(r.rcvConsumed().readSeq()).isEqualTo(0x1234567E);
 
         assertThat(r.next()).isTrue();
         assertThat(r.type()).isEqualTo(EntryType.SND_BYTES);
@@ -252,7 +304,7 @@ class CodecTest {
                     RecordReader rr = new RecordReader().wrap(r.frame());
                     int entries = 0;
                     while (rr.next()) entries++;
-                    assertThat(entries).isEqualTo(7);
+                    assertThat(entries).isEqualTo(5);
                     assertThat(rr.reject()).isNull();
                 }
             }
@@ -398,7 +450,8 @@ class CodecTest {
         assertThat(entryRejectOf("00000001 63000000 0000000C" + TUPLE)).isEqualTo(EntryReject.UNKNOWN_ENTRY_TYPE);
         assertThat(entryRejectOf("00000001 07000000 0000000D" + TUPLE + "00")).isEqualTo(EntryReject.BAD_ENTRY_LENGTH);
         assertThat(entryRejectOf("00000001 07000000 00000000")).isEqualTo(EntryReject.BAD_ENTRY_LENGTH);
-        assertThat(entryRejectOf("00000001 01000000 0000000C" + TUPLE)).isEqualTo(EntryReject.BAD_ENTRY_LENGTH);
+        assertThat(entryRejectOf("00000001 01000000 0000000C" + TUPLE)).isEqualTo(EntryReject.BAD_ENTRY_LENGTH); // TCB_IMAGE too short
+        assertThat(entryRejectOf("00000001 04000000 0000000C" + TUPLE)).isEqualTo(EntryReject.UNKNOWN_ENTRY_TYPE); // retired RCV_CONSUMED
         // RCV_DATA whose inner length (3) disagrees with the entry length (20 + 2)
         assertThat(entryRejectOf("00000001 03000000 00000016" + TUPLE + "00000001 00000003 AAAA"))
                 .isEqualTo(EntryReject.BAD_ENTRY_LENGTH);
@@ -429,6 +482,7 @@ class CodecTest {
                 }
                 case HELLO_REJECT: sink += new HelloReject().wrap(f).text().length(); break;
                 case ACK: sink += new Ack().wrap(f).acknowledged(); break;
+                case WELCOME: sink += new Welcome().wrap(f).nextRecord() + new Welcome().wrap(f).secret()[15]; break;
                 case HEARTBEAT: sink += new Heartbeat().wrap(f).lastApplied(); break;
                 case RECORD:
                     rr.wrap(f);
@@ -443,14 +497,12 @@ class CodecTest {
     static long touch(RecordReader rr) {
         long s = rr.entry().localAddr() + rr.entry().remotePort();
         switch (rr.type()) {
-            case TCB_NEW: return s + rr.tcbNew().tsRecent() + rr.tcbNew().sendMss();
-            case TCB_UPDATE: return s + rr.tcbUpdate().tsRecent() + rr.tcbUpdate().rcvWnd();
+            case TCB_IMAGE: return s + rr.tcbImage().rcvNxt() + rr.tcbImage().flags() + rr.tcbImage().sndEnd();
             case RCV_DATA: {
                 Entries.RcvData d = rr.rcvData();
                 for (int i = 0; i < d.dataLength(); i++) s += d.dataByte(i);
                 return s;
             }
-            case RCV_CONSUMED: return s + rr.rcvConsumed().readSeq();
             case SND_BYTES: {
                 Entries.SndBytes d = rr.sndBytes();
                 for (int i = 0; i < d.dataLength(); i++) s += d.dataByte(i);
@@ -469,6 +521,7 @@ class CodecTest {
         n += codec.hello(b, n, 2, 1, Role.STANDBY, L, 0x0200000000AAL, 5, new int[] {80}, 1);
         n += codec.heartbeat(b, n, 3, 1, 2, 3);
         n += codec.helloReject(b, n, 4, 1, new byte[] {'n', 'o'});
+        n += codec.welcome(b, n, 5, 6, 7, new byte[16]);
         byte[] valid = bytes(b, n);
         RecordReader rr = new RecordReader();
         int accepted = 0;
@@ -526,11 +579,15 @@ class CodecTest {
         assertThat(after - before).as("bytes allocated over 100k records").isLessThan(256);
     }
 
+    static final TcbImage IMAGE = sampleImage();
+    static final TcbImage DECODED = new TcbImage();
+
     static long roundTrip(int i, ByteBuffer out, ByteBuffer payload, byte[] path, RecordWriter w, FrameReader fr, RecordReader rr) {
         w.begin(out, 0, out.capacity(), i, 0);
-        w.tcbUpdate(L, LP, R, RP + (i & 7), 4, i, i + 100, i + 100, 65535, i * 3, 65535, i);
+        IMAGE.remotePort = RP + (i & 7);
+        IMAGE.sndUna = i;
+        w.tcbImage(IMAGE);
         w.rcvData(L, LP, R, RP, i * 3, payload, 0, 100);
-        w.rcvConsumed(L, LP, R, RP, i * 3 + 100);
         w.sndBytes(L, LP, R, RP, i + 100, payload, 100, 300);
         w.sndFile(L, LP, R, RP, i + 400, 0, 4096, 4096, 1L, 2L, path);
         int n = w.finish();
@@ -542,9 +599,8 @@ class CodecTest {
             rr.wrap(fr.frame());
             while (rr.next()) {
                 switch (rr.type()) {
-                    case TCB_UPDATE: sink += rr.tcbUpdate().sndNxt(); break;
+                    case TCB_IMAGE: sink += rr.tcbImage().copyTo(DECODED).sndUna; break;
                     case RCV_DATA: sink += rr.rcvData().dataLength() + rr.rcvData().dataByte(99); break;
-                    case RCV_CONSUMED: sink += rr.rcvConsumed().readSeq(); break;
                     case SND_BYTES: sink += rr.sndBytes().seq(); break;
                     case SND_FILE: sink += rr.sndFile().inode() + rr.sndFile().pathLength(); break;
                     default: break;

@@ -1,0 +1,346 @@
+package io.understudy.replication;
+
+import io.understudy.replication.PeerLink.End;
+import io.understudy.replication.PeerLink.EndKind;
+import io.understudy.replication.PeerLink.PeerException;
+import io.understudy.replication.ServiceIdentity.Mismatch;
+import io.understudy.replication.codec.Frame;
+import io.understudy.replication.codec.FrameCodec;
+import io.understudy.replication.codec.Heartbeat;
+import io.understudy.replication.codec.Hello;
+import io.understudy.replication.codec.HelloReject;
+import io.understudy.replication.codec.Role;
+import io.understudy.replication.codec.Welcome;
+import io.understudy.replication.link.LinkAddress;
+import io.understudy.replication.link.LinkClient;
+import io.understudy.replication.link.ReplicationLink;
+import io.understudy.stack.replication.Adoption;
+import io.understudy.stack.tcp.TcpSecret;
+import io.understudy.stack.wire.Ipv4Address;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The standby's side: connects to the primary (retrying with a bounded backoff), handshakes, takes
+ * the primary's TCP secret, applies its records to shadow TCBs and acknowledges each, and when the
+ * primary is lost takes its connections over and becomes a primary itself.
+ *
+ * <p>The primary counts as lost when nothing arrived from it for the heartbeat timeout, or when the
+ * link closes and a fresh connection to the primary's address is refused (a primary that is alive
+ * and only dropped us — say we fell behind — still accepts, and we reconnect instead of taking over,
+ * which would leave two instances owning the service). A standby that never completed a handshake
+ * has nothing to take over and keeps trying.
+ */
+final class Standby implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger("io.understudy.replication");
+    private static final long MIN_BACKOFF_MILLIS = 10, MAX_BACKOFF_MILLIS = 1000, REFUSED_BACKOFF_MILLIS = 2000;
+    private static final long STACK_CALL_SECONDS = 10;
+
+    private final ReplicationConfig config;
+    private final StackDriver driver;
+    private final LongSupplier clock;
+    private final ReplicationStatus status;
+    private final ScheduledExecutorService timers;
+    private final ServiceIdentity identity;
+    private final ClockOffset clockOffset = new ClockOffset();
+    private final Duration handshakeTimeout;
+    private final Thread thread;
+    private volatile boolean closed;
+    private volatile Session session;
+    private volatile Primary successor;
+
+    Standby(ReplicationConfig config, StackDriver driver, LongSupplier clock, ReplicationStatus status,
+            ScheduledExecutorService timers) {
+        this.config = config;
+        this.driver = driver;
+        this.clock = clock;
+        this.status = status;
+        this.timers = timers;
+        this.identity = ServiceIdentity.of(config);
+        this.handshakeTimeout = Duration.ofMillis(Math.max(1000, config.heartbeatTimeout().toMillis()));
+        status.role(ReplicationStatus.Role.STANDBY);
+        status.state(ReplicationStatus.LinkState.WAITING);
+        this.thread = new Thread(this::run, "understudy-repl-standby");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    /** The primary's clock minus ours (System.nanoTime()), as last estimated. */
+    long clockOffsetNanos() {
+        return clockOffset.estimate();
+    }
+
+    /** The primary this instance became after a takeover, or null. */
+    Primary successor() {
+        return successor;
+    }
+
+    private void run() {
+        long backoff = MIN_BACKOFF_MILLIS;
+        ReplicationLink next = null;
+        boolean saidWaiting = false;
+        while (!closed) {
+            ReplicationLink link = next;
+            next = null;
+            if (link == null) {
+                try {
+                    link = LinkClient.connect(config.peer(), handshakeTimeout);
+                } catch (IOException | RuntimeException e) {
+                    if (!saidWaiting) {
+                        log.info("replication: standby waiting for primary at {} ({})", config.peer(), e.getMessage());
+                        saidWaiting = true;
+                    }
+                    sleep(backoff);
+                    backoff = Math.min(backoff * 2, MAX_BACKOFF_MILLIS);
+                    continue;
+                }
+            }
+            Session s = new Session(link);
+            session = s;
+            End end = s.run();
+            if (closed) break;
+            if (!s.streaming) {
+                if (end.kind() == EndKind.REFUSED_BY_PEER) {
+                    log.error("replication peer refused: {}", end.reason());
+                    sleep(REFUSED_BACKOFF_MILLIS);
+                } else {
+                    log.warn("replication: handshake with primary {} failed: {}", link.describe(), end.reason());
+                    sleep(backoff);
+                    backoff = Math.min(backoff * 2, MAX_BACKOFF_MILLIS);
+                }
+                continue;
+            }
+            backoff = MIN_BACKOFF_MILLIS;
+            saidWaiting = false;
+            status.state(ReplicationStatus.LinkState.LOST);
+            switch (end.kind()) {
+                case TIMEOUT -> {
+                    takeover(s, end);
+                    return;
+                }
+                case CLOSED -> {
+                    next = probe();
+                    if (next == null) {
+                        takeover(s, end);
+                        return;
+                    }
+                    log.warn("replication: link to primary closed ({}) but the primary still accepts connections: "
+                            + "reconnecting instead of taking over", end.reason());
+                }
+                default -> log.warn("replication: link to primary ended ({}); reconnecting", end.reason());
+            }
+        }
+    }
+
+    /** A fresh link to the primary's address if something still accepts there, else null. */
+    private ReplicationLink probe() {
+        try {
+            return LinkClient.connect(config.peer(), config.heartbeatTimeout());
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    private void takeover(Session s, End end) {
+        long t0 = end.atNanos();
+        List<Adoption> adoptions;
+        boolean complete;
+        long lastApplied;
+        synchronized (s.applier) {
+            complete = s.applier.haveSnapshot();
+            adoptions = s.applier.adoptions();
+            lastApplied = s.applier.lastApplied();
+        }
+        long ready = System.nanoTime();
+        if (!complete) {
+            log.warn("takeover: the first snapshot never completed: no connection can be adopted");
+        }
+        CompletableFuture<long[]> done = new CompletableFuture<>();
+        driver.execute((stack, now) -> {
+            long start = System.nanoTime();
+            try {
+                int n = stack.takeover(now, adoptions);
+                done.complete(new long[] {start, System.nanoTime(), n});
+            } catch (RuntimeException e) {
+                done.completeExceptionally(e);
+            }
+        });
+        long[] r;
+        try {
+            r = done.get(STACK_CALL_SECONDS, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        } catch (ExecutionException | TimeoutException e) {
+            Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
+            log.error("takeover: primary lost ({}); the stack failed to adopt {} connections: {}", end.reason(),
+                    adoptions.size(), cause.toString(), cause);
+            status.role(ReplicationStatus.Role.SOLO);
+            return;
+        }
+        int adopted = (int) r[2];
+        log.info("takeover: primary lost ({}) at +0.0 ms; {} shadow connections ready at +{} ms; stack adopted {} "
+                + "connections and announced {} at +{} ms", end.reason(), adoptions.size(), millis(ready - t0), adopted,
+                Ipv4Address.toString(config.serviceIp()), millis(r[1] - t0));
+        status.role(ReplicationStatus.Role.SOLO);
+        status.tookOver(r[1] - t0, adopted);
+        becomePrimary(lastApplied + 1);
+    }
+
+    private void becomePrimary(long firstRecord) {
+        LinkAddress listen = config.listenAfterTakeover();
+        if (listen == null || closed) {
+            if (!closed) log.info("replication: no listen address configured: no new standby can join");
+            return;
+        }
+        try {
+            successor = new Primary(config.asPrimary(), driver, clock, status, timers, Math.max(1, firstRecord));
+            if (closed) successor.close();
+        } catch (IOException | RuntimeException e) {
+            log.error("replication: cannot accept a new standby after the takeover: {}", e.getMessage());
+        }
+    }
+
+    static String millis(long nanos) {
+        return String.format(java.util.Locale.ROOT, "%.1f", nanos / 1e6);
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        Session s = session;
+        if (s != null) s.peer.end(EndKind.LOCAL, "replication closed");
+        thread.interrupt();
+        try {
+            thread.join(TimeUnit.SECONDS.toMillis(5));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        Primary p = successor;
+        if (p != null) p.close();
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** One link to the primary, from HELLO to its end. */
+    private final class Session implements PeerLink.Handler {
+        final Applier applier = new Applier();
+        final PeerLink peer;
+        final CompletableFuture<End> ended = new CompletableFuture<>();
+        final CompletableFuture<Void> welcomed = new CompletableFuture<>();
+        final Hello helloView = new Hello();
+        final Heartbeat heartbeatView = new Heartbeat();
+        final Welcome welcomeView = new Welcome();
+        volatile boolean helloSeen;
+        volatile boolean streaming;
+        volatile long lastApplied;
+
+        Session(ReplicationLink link) {
+            this.peer = new PeerLink(link, this, timers, clock, config.heartbeatInterval(), config.heartbeatTimeout(),
+                    16);
+        }
+
+        /** Handshakes and streams until the link ends; returns how it ended. */
+        End run() {
+            peer.start();
+            ByteBuffer hello = ByteBuffer.allocate(256);
+            int n = identity.writeHello(new FrameCodec(), hello, Role.STANDBY);
+            try {
+                peer.sendDirect(hello.limit(n));
+            } catch (IOException e) {
+                peer.end(EndKind.CLOSED, "sending HELLO failed: " + e.getMessage());
+            }
+            try {
+                welcomed.get(handshakeTimeout.toMillis(), TimeUnit.MILLISECONDS);
+                peer.startStreaming(() -> 0, () -> lastApplied);
+                status.peer(peer.describe());
+                status.state(ReplicationStatus.LinkState.CONNECTED);
+                log.info("replication: standby connected to primary {}", peer.describe());
+            } catch (TimeoutException e) {
+                peer.end(EndKind.LOCAL, "no answer to HELLO within " + handshakeTimeout.toMillis() + " ms");
+            } catch (ExecutionException e) {
+                // ended during the handshake
+            } catch (InterruptedException e) {
+                peer.end(EndKind.LOCAL, "interrupted");
+            }
+            while (true) {
+                try {
+                    return ended.get();
+                } catch (InterruptedException e) {
+                    peer.end(EndKind.LOCAL, "replication closed");
+                } catch (ExecutionException e) {
+                    return new End(EndKind.LOCAL, e.getCause().toString(), System.nanoTime());
+                }
+            }
+        }
+
+        @Override
+        public void onFrame(PeerLink link, Frame f) throws PeerException {
+            switch (f.type()) {
+                case RECORD -> {
+                    if (!welcomed.isDone()) throw new PeerException(HelloReject.PROTOCOL_ERROR, "RECORD before WELCOME");
+                    long done;
+                    synchronized (applier) {
+                        done = applier.apply(f);
+                    }
+                    if (done != 0) {
+                        status.standbySynced(true);
+                        lastApplied = done;
+                        status.applied(done);
+                        link.ack(done);
+                    }
+                }
+                case HEARTBEAT -> {
+                    if (welcomed.isDone()) {
+                        status.clockOffset(clockOffset.sample(heartbeatView.wrap(f).monotonicNanos(), System.nanoTime()));
+                    }
+                }
+                case HELLO -> {
+                    if (helloSeen) throw new PeerException(HelloReject.PROTOCOL_ERROR, "second HELLO");
+                    helloSeen = true;
+                    Mismatch m = identity.check(helloView.wrap(f), Role.PRIMARY);
+                    if (m != null) throw new PeerException(m.code(), "refused the primary: " + m.text());
+                }
+                case WELCOME -> {
+                    if (!helloSeen || welcomed.isDone()) {
+                        throw new PeerException(HelloReject.PROTOCOL_ERROR, "unexpected WELCOME");
+                    }
+                    Welcome w = welcomeView.wrap(f);
+                    status.clockOffset(clockOffset.sample(w.monotonicNanos(), System.nanoTime()));
+                    TcpSecret secret = TcpSecret.fromBytes(w.secret());
+                    synchronized (applier) {
+                        applier.expectFrom(w.nextRecord());
+                    }
+                    driver.execute((stack, now) -> stack.rekey(secret));
+                    streaming = true;
+                    welcomed.complete(null);
+                }
+                case HELLO_REJECT -> link.end(EndKind.REFUSED_BY_PEER, new HelloReject().wrap(f).text());
+                default -> throw new PeerException(HelloReject.PROTOCOL_ERROR, "unexpected " + f.type() + " from a primary");
+            }
+        }
+
+        @Override
+        public void onEnded(PeerLink link, End end) {
+            status.standbySynced(false);
+            welcomed.completeExceptionally(new IOException(end.reason()));
+            ended.complete(end);
+        }
+    }
+}
