@@ -61,6 +61,17 @@ final class PrometheusMetrics {
             sample(b, name, null, null, counters.get(c));
         }
 
+        source.replication().forEach((k, v) -> {
+            String name = "understudy_replication_" + k;
+            if (v instanceof Number n) {
+                family(b, name, "gauge", "Replication: " + k.replace('_', ' ') + ".");
+                sample(b, name, null, null, n.longValue());
+            } else {
+                family(b, name, "gauge", "Replication: " + k.replace('_', ' ') + " (the value is the label).");
+                sample(b, name, "value", String.valueOf(v), 1);
+            }
+        });
+
         family(b, "understudy_uptime_seconds", "gauge", "Seconds since the HTTP server was installed.");
         b.append("understudy_uptime_seconds ").append(String.format(Locale.ROOT, "%.3f", uptimeSeconds)).append('\n');
 

@@ -52,6 +52,19 @@ final class StatusJson {
         w.field("connections_truncated", Math.max(0, count - listed[0]));
         w.endObject();
 
+        java.util.Map<String, Object> replication = source.replication();
+        if (!replication.isEmpty()) {
+            w.name("replication").beginObject();
+            replication.forEach((k, v) -> {
+                if (v instanceof Number n) {
+                    w.field(k, n.longValue());
+                } else {
+                    w.field(k, String.valueOf(v));
+                }
+            });
+            w.endObject();
+        }
+
         w.name("http").beginObject();
         w.field("active_connections", http.active());
         w.field("connections", http.accepted());

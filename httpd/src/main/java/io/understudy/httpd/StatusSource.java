@@ -3,6 +3,7 @@ package io.understudy.httpd;
 import io.understudy.stack.Counters;
 import io.understudy.stack.NetStack;
 import io.understudy.stack.tcp.TcpLayer;
+import java.util.Map;
 import java.util.Objects;
 import java.util.function.Supplier;
 
@@ -22,6 +23,15 @@ public interface StatusSource {
         return "solo";
     }
 
+    /**
+     * Replication figures ({@code /status} "replication" object, {@code understudy_replication_*}
+     * gauges): names in snake case, values {@link Long} (numbers) or {@link String} (states, the
+     * peer). Empty for a solo node. Called on the stack thread; must be cheap.
+     */
+    default Map<String, Object> replication() {
+        return Map.of();
+    }
+
     /** A solo node's view of {@code stack}. */
     static StatusSource of(NetStack stack) {
         return of(stack, () -> "solo");
@@ -29,8 +39,14 @@ public interface StatusSource {
 
     /** A view of {@code stack} whose role is asked of {@code role} at each request. */
     static StatusSource of(NetStack stack, Supplier<String> role) {
+        return of(stack, role, Map::of);
+    }
+
+    /** A view of {@code stack} whose role and replication figures are asked of the suppliers at each request. */
+    static StatusSource of(NetStack stack, Supplier<String> role, Supplier<Map<String, Object>> replication) {
         Objects.requireNonNull(stack, "stack");
         Objects.requireNonNull(role, "role");
+        Objects.requireNonNull(replication, "replication");
         return new StatusSource() {
             @Override
             public Counters counters() {
@@ -45,6 +61,11 @@ public interface StatusSource {
             @Override
             public String role() {
                 return role.get();
+            }
+
+            @Override
+            public Map<String, Object> replication() {
+                return replication.get();
             }
         };
     }

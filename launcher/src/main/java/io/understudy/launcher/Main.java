@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
         description = "A user-space TCP/IPv4 stack on a TAP device with transparent TCP failover.",
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
-        subcommands = {ServeCommand.class, TcpClientCommand.class, LabCommand.class, DemoCommand.class,
+        subcommands = {ServeCommand.class, PairCommand.class, TcpClientCommand.class, LabCommand.class, DemoCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
@@ -32,7 +32,7 @@ public final class Main implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "missing command (serve, lab, demo)");
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing command (serve, pair, lab, demo)");
     }
 
     /** A wrong flag or value: one line naming what was wrong, and where help is. */

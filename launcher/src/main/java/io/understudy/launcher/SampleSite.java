@@ -29,18 +29,36 @@ final class SampleSite implements AutoCloseable {
         Path dir = Files.createTempDirectory("understudy-site");
         SampleSite site = new SampleSite(dir);
         try {
-            for (String name : FILES) {
-                try (InputStream in = SampleSite.class.getResourceAsStream("/site/" + name)) {
-                    if (in == null) {
-                        throw new IOException("the bundled sample site lacks " + name);
-                    }
-                    Files.copy(in, dir.resolve(name));
-                }
-            }
+            copyFiles(dir);
             return site;
         } catch (IOException | RuntimeException e) {
             site.close();
             throw e;
+        }
+    }
+
+    /**
+     * Copies the bundled files into {@code dir} (created if needed; files already there are kept,
+     * so two nodes serving it see the same files) and returns {@code dir}.
+     */
+    static Path copyTo(Path dir) throws IOException {
+        Files.createDirectories(dir);
+        copyFiles(dir);
+        return dir;
+    }
+
+    private static void copyFiles(Path dir) throws IOException {
+        for (String name : FILES) {
+            Path target = dir.resolve(name);
+            if (Files.exists(target)) {
+                continue;
+            }
+            try (InputStream in = SampleSite.class.getResourceAsStream("/site/" + name)) {
+                if (in == null) {
+                    throw new IOException("the bundled sample site lacks " + name);
+                }
+                Files.copy(in, target);
+            }
         }
     }
 

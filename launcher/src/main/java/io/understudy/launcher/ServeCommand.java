@@ -2,7 +2,10 @@ package io.understudy.launcher;
 
 import io.understudy.stack.services.ClassicServices;
 import java.nio.file.Files;
+import io.understudy.replication.ReplicationConfig;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
@@ -37,6 +40,8 @@ final class ServeCommand implements Callable<Integer> {
                     + "small bundled sample site, extracted to a temporary directory deleted on shutdown.")
     Path docroot;
 
+    @Mixin ReplicationOptions replication;
+
     @Mixin LoggingOptions logging;
 
     @Override
@@ -44,8 +49,16 @@ final class ServeCommand implements Callable<Integer> {
         logging.apply();
         StackSettings settings = stack.settings(spec.commandLine());
         HttpSetup http = httpSetup();
+        List<Integer> ports = new ArrayList<>();
+        if (http != null) {
+            ports.add(http.port());
+        }
+        if (!noClassicServices) {
+            ports.addAll(List.of(ClassicServices.ECHO_PORT, ClassicServices.DISCARD_PORT, ClassicServices.CHARGEN_PORT));
+        }
+        ReplicationConfig pair = replication.config(spec.commandLine(), settings, ports);
         CountDownLatch stopped = new CountDownLatch(1);
-        try (StackInstance instance = StackInstance.start(settings, !noClassicServices, http, stopped::countDown)) {
+        try (StackInstance instance = StackInstance.start(settings, !noClassicServices, http, pair, stopped::countDown)) {
             Runtime.getRuntime().addShutdownHook(new Thread(instance::close, "understudy-shutdown"));
             stopped.await();
             return instance.failed() ? 1 : 0;

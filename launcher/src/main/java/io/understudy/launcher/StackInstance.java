@@ -3,6 +3,16 @@ package io.understudy.launcher;
 import io.understudy.httpd.HttpServer;
 import io.understudy.httpd.ServerConfig;
 import io.understudy.httpd.StatusSource;
+import io.understudy.replication.Replication;
+import io.understudy.replication.ReplicationConfig;
+import io.understudy.replication.ReplicationStatus;
+import io.understudy.replication.StackDriver;
+import io.understudy.replication.codec.Role;
+import io.understudy.stack.replication.Adoption;
+import io.understudy.stack.replication.ReplicationLog;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import io.understudy.stack.NetStack;
 import io.understudy.stack.services.ClassicServices;
 import io.understudy.stack.socket.BlockingConnection;
@@ -48,11 +58,22 @@ final class StackInstance implements AutoCloseable {
     private final HttpServer http;
     private final SampleSite site;
     private final AtomicBoolean running = new AtomicBoolean(true);
+    /** The replication settings, or null (solo); and replication once started. */
+    private final ReplicationConfig replicationConfig;
+    private volatile Replication replication;
+    /** A standby's stack hears nothing until it takes over: frames read meanwhile are dropped. */
+    private volatile boolean deaf;
+    /** Added to System.nanoTime() for the engine's clock: a standby follows its primary's clock. */
+    private volatile long clockOffset;
+    private Thread watcher;
     private volatile boolean failed;
 
     private StackInstance(StackSettings settings, TapDevice tap, PcapWriter pcap, boolean classicServices,
-            HttpSetup httpSetup, Path docroot, SampleSite site, Runnable onStopped) throws IOException {
+            HttpSetup httpSetup, Path docroot, SampleSite site, ReplicationConfig replicationConfig, Runnable onStopped)
+            throws IOException {
         this.settings = settings;
+        this.replicationConfig = replicationConfig;
+        this.deaf = replicationConfig != null && replicationConfig.role() == Role.STANDBY;
         this.tap = tap;
         this.pcap = pcap;
         this.onStopped = onStopped;
@@ -68,12 +89,12 @@ final class StackInstance implements AutoCloseable {
         // Likewise before the stack thread starts: the server lives on the stack thread from then on.
         this.http = httpSetup == null ? null
                 : HttpServer.install(stack.tcp(), httpSetup.port(), ServerConfig.defaults(docroot),
-                        StatusSource.of(stack));
+                        StatusSource.of(stack, this::role, this::replicationFigures));
         if (pcap != null) {
             stack.observer(pcap);
         }
         StackHandler handler = faults == null ? stack : faults.wrapInbound(stack);
-        this.engine = new Engine<>(handler, System::nanoTime, Engine.Config.defaults());
+        this.engine = new Engine<>(handler, this::clock, Engine.Config.defaults());
         this.reader = new Thread(this::readLoop, "understudy-tap-reader");
         this.reader.setDaemon(true);
     }
@@ -93,6 +114,17 @@ final class StackInstance implements AutoCloseable {
      */
     static StackInstance start(StackSettings settings, boolean classicServices, HttpSetup http, Runnable onStopped)
             throws Exception {
+        return start(settings, classicServices, http, null, onStopped);
+    }
+
+    /**
+     * As {@link #start(StackSettings, boolean, HttpSetup, Runnable)}, as one side of a replicated
+     * pair when {@code replication} is not null: a primary announces its address and replicates to
+     * the standby that joins; a standby stays deaf and silent, shadowing its primary, until it
+     * takes over.
+     */
+    static StackInstance start(StackSettings settings, boolean classicServices, HttpSetup http,
+            ReplicationConfig replication, Runnable onStopped) throws Exception {
         TapDevice tap = Netns.call(settings.netns(), () -> TapDevice.open(TapOptions.of(settings.tap())));
         PcapWriter pcap = null;
         SampleSite site = null;
@@ -109,17 +141,24 @@ final class StackInstance implements AutoCloseable {
                 docroot = site != null ? site.dir() : http.docroot();
             }
             StackInstance instance = new StackInstance(settings, tap, pcap, classicServices, http, docroot, site,
-                    onStopped);
+                    replication, onStopped);
             instance.engine.start();
             instance.reader.start();
-            instance.engine.execute((StackHandler h, long now) -> instance.stack.announce(now));
+            if (!instance.deaf) {
+                instance.engine.execute((StackHandler h, long now) -> instance.stack.announce(now));
+            }
+            if (replication != null) {
+                instance.startReplication();
+            }
             if (instance.faults != null) {
                 log.info("injecting faults: {}", settings.faults());
             }
             if (http != null) {
                 log.info("http: port {}, docroot {}{}", http.port(), docroot, site != null ? " (bundled sample site)" : "");
             }
-            log.info("ready: serving {}{}{}", settings.describe(), classicServices ? ", echo/discard/chargen on 7/9/19" : "",
+            log.info("ready: {} {}{}{}", replication == null ? "serving" : "as " + replication.role().name().toLowerCase(
+                    java.util.Locale.ROOT) + (instance.deaf ? " (silent until a takeover)" : "") + ",", settings.describe(),
+                    classicServices ? ", echo/discard/chargen on 7/9/19" : "",
                     pcap == null ? "" : ", capturing to " + settings.pcap());
             return instance;
         } catch (Exception | Error e) {
@@ -134,6 +173,93 @@ final class StackInstance implements AutoCloseable {
         }
     }
 
+    /** The line a standby logs once it holds a complete copy of its primary's connections. */
+    static final String IN_SYNC = "replication: standby in sync with the primary";
+
+    private long clock() {
+        return System.nanoTime() + clockOffset;
+    }
+
+    /** Starts replication, driving the stack through an adapter that ends the standby's deafness at takeover. */
+    private void startReplication() throws IOException {
+        StackDriver.StackOps ops = new StackDriver.StackOps() {
+            @Override public void attachReplication(long now, ReplicationLog log) { stack.attachReplication(now, log); }
+            @Override public void replicationAcked(long record) { stack.replicationAcked(record); }
+            @Override public void detachReplication() { stack.detachReplication(); }
+            @Override public void haltOutput() { stack.haltOutput(); }
+            @Override public TcpSecret secret() { return stack.tcp().secret(); }
+            @Override public void rekey(TcpSecret secret) { stack.tcp().rekey(secret); }
+
+            @Override
+            public int takeover(long now, List<Adoption> adoptions) {
+                int adopted = stack.takeover(now, adoptions);
+                deaf = false; // frames read from now on come after the takeover in the ring
+                return adopted;
+            }
+        };
+        StackDriver driver = task -> engine.execute((StackHandler h, long now) -> task.run(ops, now));
+        replication = Replication.start(replicationConfig, driver, this::clock);
+        if (replicationConfig.role() == Role.STANDBY) {
+            watcher = new Thread(this::watchStandby, "understudy-standby-watch");
+            watcher.setDaemon(true);
+            watcher.start();
+        }
+    }
+
+    /** While a standby: follows the primary's clock, and says once when it is in sync. */
+    private void watchStandby() {
+        boolean said = false;
+        while (running.get() && deaf) {
+            Replication r = replication;
+            ReplicationStatus status = r.status();
+            long offset = r.clockOffsetNanos();
+            if (offset > clockOffset) {
+                clockOffset = offset; // only forward: the engine's clock never goes back
+            }
+            if (!said && status.role() == ReplicationStatus.Role.STANDBY && status.inSync()) {
+                said = true;
+                log.info(IN_SYNC + " ({})", status.peer());
+            } else if (said && status.state() != ReplicationStatus.LinkState.CONNECTED) {
+                said = false;
+            }
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
+    }
+
+    /** The node's role for the status page. */
+    private String role() {
+        Replication r = replication;
+        return r == null ? (replicationConfig == null ? "solo" : "starting")
+                : r.status().role().name().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    /** Replication figures for the status page and metrics (empty when solo). */
+    private Map<String, Object> replicationFigures() {
+        Replication r = replication;
+        if (r == null) {
+            return Map.of();
+        }
+        ReplicationStatus s = r.status();
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("state", s.state().name().toLowerCase(java.util.Locale.ROOT));
+        m.put("peer", s.peer());
+        m.put("records_shipped", s.recordsShipped());
+        m.put("records_acked", s.recordsAcked());
+        m.put("lag_records", s.lagRecords());
+        m.put("lag_bytes", s.lagBytes());
+        m.put("bytes_shipped", s.bytesShipped());
+        m.put("rtt_last_us", Math.max(-1, s.lastRttNanos() / 1000));
+        m.put("rtt_p50_us", s.rttP50Nanos() / 1000);
+        m.put("rtt_max_us", s.rttMaxNanos() / 1000);
+        m.put("frames_waiting", (long) stack.outputCommit().waitingFrames());
+        m.put("takeovers", s.takeovers());
+        return m;
+    }
+
     /** Runs commands on the stack thread, for application threads (blocking connections). */
     BlockingConnection.StackExecutor executor() {
         return command -> engine.execute((StackHandler h, long now) -> command.run(stack, now));
@@ -146,9 +272,17 @@ final class StackInstance implements AutoCloseable {
 
     private void readLoop() {
         FrameReader read = tap::read;
+        java.nio.ByteBuffer drop = java.nio.ByteBuffer.allocateDirect(Engine.Config.defaults().frameCapacity());
         try {
             while (running.get()) {
                 if (!tap.awaitReadable(POLL_MILLIS)) {
+                    continue;
+                }
+                if (deaf) {
+                    // A standby hears nothing before its takeover (it must not answer ARP for the service).
+                    for (int i = 0; i < READ_BATCH && deaf && tap.read(drop.clear()) > 0; i++) {
+                        // dropped
+                    }
                     continue;
                 }
                 for (int i = 0; i < READ_BATCH && engine.publishFrame(read) > 0; i++) {
@@ -173,6 +307,10 @@ final class StackInstance implements AutoCloseable {
     public void close() {
         if (!running.compareAndSet(true, false)) {
             return;
+        }
+        Replication r = replication;
+        if (r != null) {
+            r.close();
         }
         try {
             reader.join(TimeUnit.SECONDS.toMillis(2));
