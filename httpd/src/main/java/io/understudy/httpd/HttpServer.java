@@ -7,6 +7,7 @@ import io.understudy.httpd.files.FileIdentity;
 import io.understudy.httpd.files.RangeRequest;
 import io.understudy.stack.tcp.CloseReason;
 import io.understudy.stack.tcp.FileRegion;
+import io.understudy.stack.tcp.Resume;
 import io.understudy.stack.tcp.TcpConnection;
 import io.understudy.stack.tcp.TcpHandler;
 import io.understudy.stack.tcp.TcpLayer;
@@ -16,6 +17,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.InstantSource;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,25 +30,53 @@ import java.util.List;
  * TcpConnection#peek peeks} the queued bytes from where the answered requests ended and feeds
  * only the bytes it has not fed yet to its {@link RequestDecoder} (so a request arriving one byte
  * at a time costs linear work, each byte copied and decoded once; the decoder's state is only a
- * function of bytes still in the queue, which a standby rebuilds by decoding the queue from its
- * head). When a request (head and content) is complete, the connection {@linkplain
- * TcpConnection#consume consumes} exactly its bytes and, in the same callback, builds the whole
- * response and appends it to the send queue: the head
- * as bytes, the body as bytes, as {@link FileRegion}s (files are never read into memory) or, for
- * {@code /bytes/N}, generated. So the receive queue and the send queue are all a standby needs to
- * resume the application (DESIGN.md, replication). When the send queue cannot take the whole
- * response, the rest waits in the connection and goes on at {@code onWritable}; until it is all
- * queued, no new request is read (pipelined requests wait in the receive queue, in order).
+ * function of the request's bytes, which a standby rebuilds by decoding them again). When a
+ * request (head and content) is complete, the connection {@linkplain TcpConnection#consume
+ * consumes} exactly its bytes and, in the same callback, builds the whole response and appends it
+ * to the send queue: the head as bytes, the body as bytes, as {@link FileRegion}s (files are never
+ * read into memory) or, for {@code /bytes/N}, generated. Then the receive queue and the send queue
+ * are all a standby needs to resume the application (DESIGN.md, replication). When the send queue
+ * cannot take the whole response, the rest waits in the connection and goes on at
+ * {@code onWritable}; until it is all queued, no new request is read (pipelined requests wait in
+ * the receive queue, in order).
  *
- * <p><b>Exceptions.</b> A request longer than half the receive queue
- * ({@link TcpConnection#receiveCapacity()}; 512 KiB of the default 1 MiB) can never wait whole in
- * it without closing the window, so it is <em>streamed</em>: each time half a queue of it has been
- * decoded, those bytes are consumed, and the rest of the request (the buffered {@code /echo}
- * content) lives only in the decoder. Such uploads (a large {@code POST /echo}) break the
- * replication rule above: a standby taking over mid-upload would need the partial body, which is
- * in neither queue; this server does not solve that. Likewise {@code 100 Continue} is queued when
- * the head arrives, before the request is whole, so a standby re-decoding the queue would send it
- * again.
+ * <p><b>Exceptions, and the resume mark.</b> Some state is in neither queue: the rest of a
+ * response the send queue could not take (the remainder of its bytes, the rest of a
+ * {@code /bytes/N} generated as the queue drains, file regions beyond the queue's descriptor or
+ * file-byte bounds); a request longer than half the receive queue
+ * ({@link TcpConnection#receiveCapacity()}; 512 KiB of the default 1 MiB), which can never wait
+ * whole in it without closing the window and so is <em>streamed</em> (each time half a queue of it
+ * has been decoded those bytes are consumed, and the rest of the request, such as the buffered
+ * {@code /echo} content, lives only in the decoder); a {@code 100 Continue}, queued when the head
+ * arrives, before the request is whole; and the 503 and 408 responses, which are not a function of
+ * the input. For these the connection keeps the stack's {@linkplain TcpConnection#resumeMark
+ * resume mark}, replicated with the TCB. Its receive offset is where the request being answered
+ * (or, between responses, decoded) began, so a standby decodes the consumed part of that request
+ * again; while that request's output is being produced (from its 100 Continue or its response
+ * until the response is all in the send queue) its send offset is where that output began, and
+ * its word says the response's {@code Date} second and whether it is a 503 or a 408
+ * ({@link #resumeWord}); otherwise the send offset is -1 and the word 0. The mark is set at the
+ * end of a callback, only when it changed, and never while the connection never needed one; once
+ * set (or after an adoption, which leaves one) it follows the consumed point request by request,
+ * since the stack keeps a mark where it was put.
+ *
+ * <p>At takeover the standby's listener accepts the connection and {@link TcpHandler#onAdopted}
+ * starts it over at the mark's request: the replayed bytes, then the receive queue, are decoded as
+ * usual, and the first {@link Resume#sendSkip()} bytes of the output made again (100 Continue,
+ * head, body) are dropped, by skipping literal bytes, advancing a file region's offset or the
+ * generator's position, so the client gets exactly the bytes it would have got, and the requests
+ * after it are answered in order. That needs the output of a request to be a function of its bytes,
+ * the files and the mark: dates are whole seconds (the word's for the resumed response; also the
+ * "now" of conditional requests and {@code Last-Modified}), and everything else in a head or a
+ * body is derived from the request, the configuration (the standby must run the same) and the
+ * file's identity (a file changed in between makes the queued region fail and the connection
+ * reset, as on the primary). The {@code /status} and {@code /metrics} bodies are not: a takeover
+ * in the middle of one produces the standby's figures, possibly of another length, and the client
+ * gets a corrupt page; accepted, they are small and are normally queued whole in one callback. A
+ * connection whose FIN was queued (FIN-WAIT, CLOSING, LAST-ACK, TIME-WAIT) only discards input
+ * until the peer's FIN, as after any last response. Timers start again at adoption. An adopted
+ * connection keeps its role, beyond {@link ServerConfig#maxConnections()} if need be: it is served
+ * (and counted among the active) unless the primary was answering it 503.
  *
  * <h2>Timeouts</h2>
  * Each connection keeps one application timer ({@link TcpConnection#appDeadline}; the time of a
@@ -99,12 +129,25 @@ public final class HttpServer {
     private static final String OCTETS = "application/octet-stream";
     private static final BodySink DISCARD = data -> data.position(data.limit());
 
+    /** Resume word: its low 40 bits are the epoch second of the response's {@code Date}, with {@link #WORD_DATE}. */
+    static final long WORD_SECONDS = (1L << 40) - 1;
+    /** Resume word: the response being produced was built, dated {@code word & WORD_SECONDS}. */
+    static final long WORD_DATE = 1L << 40;
+    /** Resume word: the output being produced is the 503 of a connection beyond {@link ServerConfig#maxConnections()}. */
+    static final long WORD_REJECT = 1L << 41;
+    /** Resume word: the output being produced is the 408 of a header timeout. */
+    static final long WORD_TIMEOUT = 1L << 42;
+
     private final ServerConfig config;
     private final DocumentRoot root;
     private int active;
     private long accepted;
     private long rejected;
     private long responses;
+    /** Where response dates come from (whole seconds are used). */
+    private InstantSource wallClock = InstantSource.system();
+    /** The largest file region queued as one descriptor. */
+    private long fileRegionChunk = FILE_REGION_CHUNK;
 
     private HttpServer(ServerConfig config, DocumentRoot root) {
         this.config = config;
@@ -152,7 +195,24 @@ public final class HttpServer {
         return responses;
     }
 
-    private TcpHandler accept(TcpConnection c) {
+    /** Replaces the clock that dates responses (tests: fixed dates, or a standby in another second). Stack thread. */
+    void wallClock(InstantSource clock) {
+        this.wallClock = clock;
+    }
+
+    /**
+     * Replaces {@link #FILE_REGION_CHUNK} (tests: small regions, so a file response outgrows the
+     * send queue's descriptor bound and waits in the connection). Stack thread.
+     */
+    void fileRegionChunk(long bytes) {
+        if (bytes <= 0) {
+            throw new IllegalArgumentException("region chunk " + bytes);
+        }
+        this.fileRegionChunk = bytes;
+    }
+
+    /** The listener's accept handler: a handler for {@code c}, counted against the connection cap. */
+    TcpHandler accept(TcpConnection c) {
         if (active >= config.maxConnections()) {
             rejected++;
             return new Connection(true);
@@ -164,29 +224,79 @@ public final class HttpServer {
 
     // ---------------------------------------------------------------- response parts
 
-    /** A piece of a response waiting to be queued. */
-    private interface Part {
+    /**
+     * A piece of a response waiting to be queued. Its bytes are a pure function of how it was
+     * built, so a standby that builds the same response again can {@linkplain #skip skip} what
+     * the primary had queued already.
+     */
+    interface Part {
         /** Queues as much as the send queue takes; true when all of it is queued. */
         boolean writeTo(TcpConnection c);
+
+        /** Bytes not yet queued. */
+        long remaining();
+
+        /** Drops the next {@code min(n, remaining())} bytes without queueing them; returns how many. */
+        long skip(long n);
     }
 
-    private record BytesPart(ByteBuffer bytes) implements Part {
+    /** Literal bytes, position to limit. */
+    record BytesPart(ByteBuffer bytes) implements Part {
         @Override
         public boolean writeTo(TcpConnection c) {
             c.write(bytes);
             return !bytes.hasRemaining();
         }
+
+        @Override
+        public long remaining() {
+            return bytes.remaining();
+        }
+
+        @Override
+        public long skip(long n) {
+            int k = (int) Math.min(n, bytes.remaining());
+            bytes.position(bytes.position() + k);
+            return k;
+        }
     }
 
-    private record FilePart(FileRegion region) implements Part {
+    /** A region of a file, queued whole as one descriptor (skipping advances the region's start). */
+    static final class FilePart implements Part {
+        private FileRegion region;
+
+        FilePart(FileRegion region) {
+            this.region = region;
+        }
+
+        /** The region still to queue. */
+        FileRegion region() {
+            return region;
+        }
+
         @Override
         public boolean writeTo(TcpConnection c) {
-            return c.writeFile(region);
+            return region.length() == 0 || c.writeFile(region);
+        }
+
+        @Override
+        public long remaining() {
+            return region.length();
+        }
+
+        @Override
+        public long skip(long n) {
+            long k = Math.min(n, region.length());
+            if (k > 0) {
+                region = new FileRegion(region.path(), region.size(), region.lastModifiedNanos(), region.inode(),
+                        region.offset() + k, region.length() - k);
+            }
+            return k;
         }
     }
 
     /** {@code /bytes/N}: generated into a scratch buffer, only as much as the send queue has room for. */
-    private static final class GeneratedPart implements Part {
+    static final class GeneratedPart implements Part {
         private final long seed;
         private final long end;
         private long position;
@@ -195,6 +305,11 @@ public final class HttpServer {
         GeneratedPart(long seed, long length) {
             this.seed = seed;
             this.end = length;
+        }
+
+        /** The offset in the generated stream of the next byte to queue. */
+        long position() {
+            return position;
         }
 
         @Override
@@ -218,6 +333,33 @@ public final class HttpServer {
             scratch = null;
             return true;
         }
+
+        @Override
+        public long remaining() {
+            return end - position;
+        }
+
+        @Override
+        public long skip(long n) {
+            long k = Math.min(n, end - position);
+            position += k;
+            return k;
+        }
+    }
+
+    /**
+     * Drops the first {@code n} bytes of {@code parts} (whole parts that fall entirely within
+     * them are removed); returns how many of the {@code n} bytes were not there to drop.
+     */
+    static long skip(ArrayDeque<Part> parts, long n) {
+        while (n > 0 && !parts.isEmpty()) {
+            Part p = parts.peekFirst();
+            n -= p.skip(n);
+            if (p.remaining() == 0) {
+                parts.pollFirst();
+            }
+        }
+        return n;
     }
 
     // ---------------------------------------------------------------- connections
@@ -229,7 +371,8 @@ public final class HttpServer {
         /** For the access log: the peer's address and the request being answered (null: none decoded). */
         private int remoteIp;
         private RequestHead logged;
-        private final boolean reject;
+        /** Answered 503 (beyond {@link ServerConfig#maxConnections()}); not counted in {@link #active}. */
+        private boolean reject;
         private final RequestDecoder decoder = new RequestDecoder(config.limits());
         /**
          * Bytes peeked and not yet decoded, in read mode; its position is receive-queue offset
@@ -258,6 +401,39 @@ public final class HttpServer {
         /** When a half-closed connection gives up waiting for the peer's FIN. */
         private long lingerUntil = TcpConnection.NO_DEADLINE;
 
+        // Resumption (see the class comment). Receive and send positions are stream offsets.
+        /**
+         * Where the request being answered (until its response is all in the send queue) or else
+         * being decoded began: the resume mark's receive offset.
+         */
+        private long requestOffset;
+        /**
+         * Where the current request's output began (its 100 Continue, else its response), from
+         * when its first part waits in {@link #out} until its response is all in the send queue;
+         * -1 otherwise: the resume mark's send offset.
+         */
+        private long outputStart = -1;
+        /** The epoch second in the {@code Date} of the response being produced; -1 before it is built. */
+        private long responseSecond = -1;
+        /** The response being produced is the 408 of a header timeout (not a function of the input). */
+        private boolean timedOut;
+        /** The resume mark as last set; {@code markSet} false: never set (the stack's default). */
+        private boolean markSet;
+        private long markReceive;
+        private long markSend;
+        private long markWord;
+        /**
+         * Adopted: received bytes the primary had consumed after its mark, decoded before the
+         * receive queue (position to limit); null when there are none left.
+         */
+        private ByteBuffer replay;
+        /** The stream offset of {@code replay}'s index 0. */
+        private long replayBase;
+        /** Adopted: bytes of the output being produced again that the primary had queued already. */
+        private long skip;
+        /** Adopted: the {@code Date} second of the response the primary was producing, -1 if none. */
+        private long resumeSecond = -1;
+
         Connection(boolean reject) {
             this.reject = reject;
         }
@@ -265,6 +441,68 @@ public final class HttpServer {
         @Override
         public void onConnected(TcpConnection c) {
             start(c);
+            process(c);
+        }
+
+        /**
+         * A standby took this connection over. The queues are as the primary left them at its
+         * last replicated batch; {@code resume} holds the consumed part of the request at the
+         * primary's mark and how much of that request's output is queued already. The connection
+         * starts again at that request: the replayed bytes are decoded first, then the receive
+         * queue, and the first {@code sendSkip} bytes of what that request produces (100
+         * Continue, head, body) are dropped, its {@code Date} taken from the mark's word, so the
+         * client sees the bytes it would have seen. A connection whose FIN was queued only waits
+         * for the peer's.
+         */
+        @Override
+        public void onAdopted(TcpConnection c, Resume resume) {
+            long word = resume.word();
+            boolean finQueued = finQueued(c);
+            boolean producing = resume.sendSkip() >= 0 && !finQueued;
+            // The primary accepted this connection: keep its role whatever this server's load.
+            boolean wasRejected = producing && (word & WORD_REJECT) != 0;
+            if (wasRejected != reject) {
+                if (reject) {
+                    rejected--;
+                    active++;
+                    accepted++;
+                } else {
+                    active--;
+                    accepted--;
+                    rejected++;
+                }
+                reject = wasRejected;
+            }
+            started = true;
+            remoteIp = c.tuple().remoteIp();
+            idleSince = c.now();
+            c.noDelay(true);
+            // Whatever mark the connection carries (a takeover leaves one at the consumed point), mark() sets ours.
+            markSet = true;
+            markReceive = Long.MIN_VALUE;
+            ByteBuffer replayed = resume.replay();
+            requestOffset = c.receiveOffset() - replayed.remaining();
+            if (finQueued) {
+                closeAfter = true;
+                outputDone = true; // the response and the FIN are in the send queue: just discard, await the FIN
+            } else {
+                if (replayed.hasRemaining()) {
+                    replay = replayed;
+                    replayBase = requestOffset - replayed.position();
+                }
+                if (producing) {
+                    outputStart = c.sendOffset() - resume.sendSkip();
+                    skip = resume.sendSkip();
+                    if ((word & WORD_DATE) != 0) {
+                        resumeSecond = word & WORD_SECONDS;
+                    }
+                    if (reject) {
+                        queue(response(503, false, false).page(false));
+                    } else if ((word & WORD_TIMEOUT) != 0) {
+                        timeout();
+                    }
+                }
+            }
             process(c);
         }
 
@@ -299,7 +537,7 @@ public final class HttpServer {
             } else if (out.isEmpty() && !headDone) {
                 if (requestStarted) {
                     if (!config.headerTimeout().isZero() && now - (requestStart + nanos(config.headerTimeout())) >= 0) {
-                        queue(new Response(408, false).page(false));
+                        timeout();
                     }
                 } else if (!config.idleTimeout().isZero() && now - (idleSince + nanos(config.idleTimeout())) >= 0) {
                     closeAfter = true; // nothing to answer: just the FIN
@@ -315,6 +553,7 @@ public final class HttpServer {
             }
             closed = true;
             out.clear();
+            replay = null;
             if (!reject) {
                 active--;
             }
@@ -329,17 +568,25 @@ public final class HttpServer {
             idleSince = c.now();
             c.noDelay(true); // whole responses are queued at once: nothing to coalesce
             if (reject) {
-                Response r = new Response(503, false);
-                r.page(false);
-                queue(r);
+                queue(response(503, false, false).page(false));
             }
         }
 
-        /** Queues what waits, then decodes and answers requests until the input runs out or the send queue is full; then sets the timer. */
+        /** The header timeout's 408: the request so far is dropped, the connection ends. */
+        private void timeout() {
+            timedOut = true;
+            queue(response(408, false, false).page(false));
+        }
+
+        /**
+         * Queues what waits, then decodes and answers requests until the input runs out or the
+         * send queue is full; then sets the timer and the resume mark.
+         */
         private void process(TcpConnection c) {
             decodeAndAnswer(c);
             if (!closed) {
                 arm(c);
+                mark(c);
             }
         }
 
@@ -349,8 +596,7 @@ public final class HttpServer {
                     return; // backpressure: onWritable resumes
                 }
                 if (responsePending) {
-                    responsePending = false;
-                    idleSince = c.now();
+                    responseQueued(c);
                 }
                 if (outputDone) {
                     discardInput(c);
@@ -359,23 +605,34 @@ public final class HttpServer {
                     }
                     return;
                 }
-                if (!in.hasRemaining()) {
-                    in.clear();
-                    int n = c.peek(fed, in);
-                    in.flip();
-                    if (n == 0) {
-                        if (c.peerFinReceived()) {
-                            discardInput(c); // the peer is done; any partial request is dropped
-                            c.close();
+                ByteBuffer src;
+                if (replay != null && replay.hasRemaining()) {
+                    src = replay; // consumed on the primary: decoded again, never consumed again
+                } else {
+                    replay = null;
+                    if (!in.hasRemaining()) {
+                        in.clear();
+                        int n = c.peek(fed, in);
+                        in.flip();
+                        if (n == 0) {
+                            if (c.peerFinReceived()) {
+                                discardInput(c); // the peer is done; any partial request is dropped
+                                c.close();
+                            }
+                            return;
                         }
-                        return;
                     }
-                    if (!requestStarted) {
-                        requestStarted = true;
-                        requestStart = c.now();
-                    }
+                    src = in;
                 }
-                fed += decoder.feed(in);
+                if (!requestStarted) {
+                    // Bytes of a new request (also pipelined ones peeked with the last): its head timeout runs.
+                    requestStarted = true;
+                    requestStart = c.now();
+                }
+                int decoded = decoder.feed(src);
+                if (src == in) {
+                    fed += decoded;
+                }
                 switch (decoder.status()) {
                     case NEED_MORE -> {
                         if (fed >= streamThreshold(c)) {
@@ -400,12 +657,56 @@ public final class HttpServer {
                     }
                     case ERROR -> {
                         DecodeError e = decoder.error();
-                        Response r = new Response(e.status(), false);
-                        r.page(false);
-                        queue(r);
+                        queue(response(e.status(), false, false).page(false));
                     }
                 }
             }
+        }
+
+        /** The current response is all in the send queue: the next request's turn. */
+        private void responseQueued(TcpConnection c) {
+            responsePending = false;
+            idleSince = c.now();
+            outputStart = -1;
+            responseSecond = -1;
+            timedOut = false;
+            skip = 0; // whatever was left of it belonged to this response (only short if it was not reproducible)
+            requestOffset = decodedOffset(c);
+        }
+
+        /** The stream offset of the next received byte the decoder takes. */
+        private long decodedOffset(TcpConnection c) {
+            return replay != null ? replayBase + replay.position() : c.receiveOffset() + fed;
+        }
+
+        /**
+         * Sets the resume mark for the state this callback leaves, if it changed: the start of
+         * the request being answered or decoded, where its output began (while it is produced)
+         * and the word that makes that output again byte for byte. Once the FIN is queued the
+         * queues say everything. Nothing is set while the state never needed a mark.
+         */
+        private void mark(TcpConnection c) {
+            long receive;
+            long send;
+            long word;
+            if (outputDone) {
+                receive = c.receiveOffset();
+                send = -1;
+                word = 0;
+            } else {
+                receive = requestOffset;
+                send = outputStart;
+                word = send < 0 ? 0 : resumeWord(reject, timedOut, responseSecond >= 0 ? responseSecond : resumeSecond);
+            }
+            if (markSet ? receive == markReceive && send == markSend && word == markWord
+                    : receive == c.receiveOffset() && send < 0 && word == 0) {
+                return;
+            }
+            c.resumeMark(receive, send, word);
+            markSet = true;
+            markReceive = receive;
+            markSend = send;
+            markWord = word;
         }
 
         /** Sets the connection's application timer for the state it is in now. */
@@ -428,8 +729,19 @@ public final class HttpServer {
             c.appDeadline(deadline);
         }
 
-        /** Queues the waiting parts in order; true when none is left. After the last response, the FIN. */
+        /**
+         * Queues the waiting parts in order (after an adoption, first dropping what the primary
+         * had queued); true when none is left. After the last response, the FIN.
+         */
         private boolean pump(TcpConnection c) {
+            if (!out.isEmpty()) {
+                if (outputStart < 0) {
+                    outputStart = c.sendOffset();
+                }
+                if (skip > 0) {
+                    skip = HttpServer.skip(out, skip);
+                }
+            }
             while (!out.isEmpty()) {
                 if (!out.peekFirst().writeTo(c)) {
                     return false;
@@ -447,6 +759,7 @@ public final class HttpServer {
             c.consume(c.readable());
             in.limit(0);
             fed = 0;
+            replay = null;
         }
 
         /** Content follows: only {@code POST /echo} keeps it (with 100 Continue if asked); the rest is skipped. */
@@ -458,6 +771,28 @@ public final class HttpServer {
             } else {
                 decoder.streamBody(DISCARD);
             }
+        }
+
+        /**
+         * The date of the response being built: the mark's for the first response after an
+         * adoption (the one the primary was producing), else now, to the second. The same for
+         * every call until the response is all queued.
+         */
+        private Instant responseDate() {
+            if (responseSecond < 0) {
+                if (resumeSecond >= 0) {
+                    responseSecond = resumeSecond;
+                    resumeSecond = -1;
+                } else {
+                    responseSecond = wallClock.instant().getEpochSecond();
+                }
+            }
+            return Instant.ofEpochSecond(responseSecond);
+        }
+
+        /** A response dated by {@link #responseDate()}. */
+        private Response response(int status, boolean keepAlive, boolean http10) {
+            return new Response(status, keepAlive, http10, responseDate());
         }
 
         private void queue(Response r) {
@@ -485,14 +820,14 @@ public final class HttpServer {
             boolean keep = head.keepAlive();
             boolean http10 = head.version() == HttpVersion.HTTP_1_0;
             if (head.targetForm() == TargetForm.ASTERISK) { // OPTIONS *
-                Response r = new Response(200, keep, http10);
+                Response r = response(200, keep, http10);
                 r.field("Allow", "GET, HEAD, POST").empty();
                 queue(r);
                 return;
             }
             String target = pathAndQuery(head.target(), head.targetForm());
             if (target == null) { // CONNECT
-                queue(new Response(405, keep, http10).field("Allow", "GET, HEAD").page(false));
+                queue(response(405, keep, http10).field("Allow", "GET, HEAD").page(false));
                 return;
             }
             int q = target.indexOf('?');
@@ -501,26 +836,26 @@ public final class HttpServer {
 
             if (path.equals("/echo")) {
                 if (!method.equals("POST")) {
-                    queue(new Response(405, keep, http10).field("Allow", "POST").page(isHead));
+                    queue(response(405, keep, http10).field("Allow", "POST").page(isHead));
                     return;
                 }
-                Response r = new Response(200, keep, http10).field("Content-Type", OCTETS);
+                Response r = response(200, keep, http10).field("Content-Type", OCTETS);
                 r.bytes(request.body(), false);
                 queue(r);
             } else if (path.startsWith("/bytes/")) {
                 bytes(path.substring("/bytes/".length()), query, method, keep, http10);
             } else if (introspection != null && Introspection.serves(path)) { // /status, /metrics: Introspection
                 if (!method.equals("GET") && !isHead) {
-                    queue(new Response(405, keep, http10).field("Allow", "GET, HEAD").page(false));
+                    queue(response(405, keep, http10).field("Allow", "GET, HEAD").page(false));
                     return;
                 }
                 Introspection.Page page = introspection.render(path, HttpFigures.of(HttpServer.this));
-                queue(new Response(200, keep, http10).field("Content-Type", page.contentType())
+                queue(response(200, keep, http10).field("Content-Type", page.contentType())
                         .field("Cache-Control", "no-store").bytes(page.body(), isHead));
             } else if (!method.equals("GET") && !isHead) {
-                queue(new Response(405, keep, http10).field("Allow", "GET, HEAD").page(false));
+                queue(response(405, keep, http10).field("Allow", "GET, HEAD").page(false));
             } else if (root == null) {
-                queue(new Response(404, keep, http10).page(isHead));
+                queue(response(404, keep, http10).page(isHead));
             } else {
                 file(request, path, query, isHead, keep, http10);
             }
@@ -529,20 +864,20 @@ public final class HttpServer {
         private void bytes(String count, String query, String method, boolean keep, boolean http10) {
             boolean isHead = method.equals("HEAD");
             if (!method.equals("GET") && !isHead) {
-                queue(new Response(405, keep, http10).field("Allow", "GET, HEAD").page(false));
+                queue(response(405, keep, http10).field("Allow", "GET, HEAD").page(false));
                 return;
             }
             long n = digits(count);
             if (n < 0) {
-                queue(new Response(404, keep, http10).page(isHead));
+                queue(response(404, keep, http10).page(isHead));
                 return;
             }
             Long seed = seed(query);
             if (n > MAX_GENERATED || seed == null) {
-                queue(new Response(400, keep, http10).page(isHead));
+                queue(response(400, keep, http10).page(isHead));
                 return;
             }
-            Response r = new Response(200, keep, http10).field("Content-Type", OCTETS);
+            Response r = response(200, keep, http10).field("Content-Type", OCTETS);
             r.length(n);
             if (!isHead && n > 0) {
                 r.body.add(new GeneratedPart(seed, n));
@@ -556,18 +891,18 @@ public final class HttpServer {
                 serveFile(request, found.file(), isHead, keep, http10);
             } else if (resolution instanceof DocumentRoot.Redirect redirect) {
                 String location = query == null ? redirect.location() : redirect.location() + "?" + query;
-                Response r = new Response(301, keep, http10).field("Location", location);
+                Response r = response(301, keep, http10).field("Location", location);
                 r.html(StatusPages.redirect(301, location), isHead);
                 queue(r);
             } else {
-                queue(new Response(resolution.status(), keep, http10).page(isHead));
+                queue(response(resolution.status(), keep, http10).page(isHead));
             }
         }
 
         private void serveFile(Request request, FileIdentity file, boolean isHead, boolean keep, boolean http10) {
             Headers h = request.headers();
             String method = request.method();
-            Instant now = Instant.now();
+            Instant now = responseDate();
             Conditional.Outcome outcome = Conditional.evaluate(new Conditional.Request(method,
                     joined(h.all("If-Match")), joined(h.all("If-None-Match")), h.first("If-Modified-Since"),
                     h.first("If-Unmodified-Since")), file.etag(), file.lastModifiedSecond(), now);
@@ -600,8 +935,8 @@ public final class HttpServer {
             r.field("Content-Type", ContentTypes.of(file.path())).field("Accept-Ranges", "bytes")
                     .field("ETag", etag).field("Last-Modified", lastModified).length(length);
             if (!isHead) {
-                for (long at = offset, end = offset + length; at < end; at += FILE_REGION_CHUNK) {
-                    long n = Math.min(FILE_REGION_CHUNK, end - at);
+                for (long at = offset, end = offset + length; at < end; at += fileRegionChunk) {
+                    long n = Math.min(fileRegionChunk, end - at);
                     r.body.add(new FilePart(new FileRegion(file.path(), file.size(), file.lastModifiedNanos(),
                             file.inode(), at, n)));
                 }
@@ -621,15 +956,10 @@ public final class HttpServer {
         final List<Part> body = new ArrayList<>(2);
         private long length = -1;
 
-        Response(int status, boolean keepAlive) {
-            this(status, keepAlive, false);
-        }
-
-        /** {@code http10}: the request was HTTP/1.0, so keeping the connection must be said ({@code Connection: keep-alive}). */
-        Response(int status, boolean keepAlive, boolean http10) {
-            this(status, keepAlive, http10, Instant.now());
-        }
-
+        /**
+         * {@code http10}: the request was HTTP/1.0, so keeping the connection must be said
+         * ({@code Connection: keep-alive}); {@code now}: the {@code Date}.
+         */
         Response(int status, boolean keepAlive, boolean http10, Instant now) {
             this.status = status;
             this.keepAlive = keepAlive;
@@ -755,6 +1085,32 @@ public final class HttpServer {
             }
         }
         return 0L;
+    }
+
+    /**
+     * The resume word for output being produced: the flags, and the {@code Date} second of the
+     * response once it is built ({@code dateSecond} ≥ 0).
+     */
+    static long resumeWord(boolean reject, boolean timedOut, long dateSecond) {
+        long word = 0;
+        if (reject) {
+            word |= WORD_REJECT;
+        }
+        if (timedOut) {
+            word |= WORD_TIMEOUT;
+        }
+        if (dateSecond >= 0) {
+            word |= WORD_DATE | (dateSecond & WORD_SECONDS);
+        }
+        return word;
+    }
+
+    /** Our FIN is queued (or sent): the connection's send side is closed, the response all in the send queue. */
+    static boolean finQueued(TcpConnection c) {
+        return switch (c.state()) {
+            case FIN_WAIT_1, FIN_WAIT_2, CLOSING, LAST_ACK, TIME_WAIT -> true;
+            default -> false;
+        };
     }
 
     /**

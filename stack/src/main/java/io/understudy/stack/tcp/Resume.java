@@ -7,9 +7,12 @@ import java.nio.ByteBuffer;
  * {@link TcpHandler#onAdopted}): the state lives in the byte streams, plus the resume mark the
  * application set on the primary with {@link TcpConnection#resumeMark}.
  *
+ * <p>{@link TcpHandler#onAdopted} is followed by the callbacks the primary's application would
+ * have heard next: readable (data waiting), peer closed (the peer's FIN arrived), writable.
+ *
  * @param replay received bytes the application had already consumed on the primary after its
  *               mark ({@code markReceiveOffset} to the consumed point), to be decoded again before
- *               the receive queue; empty when none. Position to limit.
+ *               the receive queue; empty when none. Position to limit; the application's to keep.
  * @param sendSkip how many bytes of output the application produced on the primary after its
  *                 send mark: they are in the send queue already, so the application skips that
  *                 many bytes of what it produces again; -1 when there was no send mark (nothing

@@ -1540,7 +1540,9 @@ public final class TcpConnection {
      * bytes from {@code receiveOffset} to the consumed point to decode again, and how many bytes
      * it produced after {@code sendOffset} (-1: not producing) to skip when it produces them
      * again. An application that consumes whole requests and appends whole responses in one
-     * callback needs no mark beyond {@code resumeMark(receiveOffset(), -1, 0)}, the default.
+     * callback needs no mark. {@code resumeMark(receiveOffset(), -1, 0)} clears the mark: without
+     * one, the mark follows the consumed point and nothing is being produced (the default, also
+     * after a takeover).
      *
      * @throws IllegalArgumentException if {@code receiveOffset} is beyond {@link #receiveOffset()}
      *         or {@code sendOffset} beyond {@link #sendOffset()}
@@ -1550,10 +1552,13 @@ public final class TcpConnection {
             throw new IllegalArgumentException("resume mark (" + receiveOffset + ", " + sendOffset + ") outside (0.."
                     + this.receiveOffset + ", -1.." + this.sendOffset + ")");
         }
-        if (markReceiveOffset == receiveOffset && markSendOffset == sendOffset && markWord == word && markSet) {
+        // At the consumed point, producing nothing: no mark, which then follows the consumed point.
+        boolean set = receiveOffset != this.receiveOffset || sendOffset != -1 || word != 0;
+        if (markSet == set && (!set || markReceiveOffset == receiveOffset && markSendOffset == sendOffset
+                && markWord == word)) {
             return;
         }
-        markSet = true;
+        markSet = set;
         markReceiveOffset = receiveOffset;
         markSendOffset = sendOffset;
         markWord = word;
@@ -1737,7 +1742,7 @@ public final class TcpConnection {
         shutdownQueued = im.has(TcbImage.SHUTDOWN_QUEUED);
         receiveOffset = im.receiveOffset;
         sendOffset = im.sendOffset;
-        markSet = true;
+        markSet = false;
         markReceiveOffset = im.receiveOffset;
         markSendOffset = -1;
         markWord = 0;
