@@ -698,8 +698,16 @@ public final class HttpServer {
                 send = outputStart;
                 word = send < 0 ? 0 : resumeWord(reject, timedOut, responseSecond >= 0 ? responseSecond : resumeSecond);
             }
-            if (markSet ? receive == markReceive && send == markSend && word == markWord
-                    : receive == c.receiveOffset() && send < 0 && word == 0) {
+            // At the consumed point, producing nothing: no mark (the stack's then follows the
+            // consumed point; a later callback that consumes past a request start sets it again
+            // while those bytes are still in the receive ring, so the stack can keep them).
+            boolean follow = receive == c.receiveOffset() && send < 0 && word == 0;
+            if (follow ? !markSet : markSet && receive == markReceive && send == markSend && word == markWord) {
+                return;
+            }
+            if (follow) {
+                c.clearResumeMark();
+                markSet = false;
                 return;
             }
             c.resumeMark(receive, send, word);

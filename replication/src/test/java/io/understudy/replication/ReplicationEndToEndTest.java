@@ -77,7 +77,15 @@ class ReplicationEndToEndTest {
                 net.killPrimary();
                 primary.close(); // the replication link and the listener go with the process
 
-                byte[] got = echoed.get(60, TimeUnit.SECONDS);
+                byte[] got;
+                try {
+                    got = echoed.get(30, TimeUnit.SECONDS);
+                } catch (java.util.concurrent.TimeoutException e) {
+                    throw new AssertionError("the echo stalled after the takeover at " + received.get() + " of " + BYTES
+                            + " bytes; client: " + net.client.call(s -> { StringBuilder b = new StringBuilder(); s.tcp().forEachConnection(x -> b.append(x)); return b + " " + s.counters().summary(); })
+                            + "\nstandby: " + net.standby.call(s -> { StringBuilder b = new StringBuilder(); s.tcp().forEachConnection(x -> b.append(x)); return b + " " + s.counters().summary(); })
+                            + "\n" + String.join("\n", logs.lines()), e);
+                }
                 sent.get(10, TimeUnit.SECONDS);
                 assertThat(got.length).isEqualTo(BYTES);
                 assertThat(Arrays.equals(got, data)).as("echo byte-exact").isTrue();

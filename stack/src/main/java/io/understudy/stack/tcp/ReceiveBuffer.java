@@ -72,6 +72,8 @@ public final class ReceiveBuffer {
     private byte[] ring = Rings.NONE;
     /** {@code ring.length - 1}, or 0 while the ring is empty so that zero-length copies stay in bounds. */
     private int mask;
+    /** Consumed bytes just before {@code readSeq} not lost to a ring growth (see {@link #consumedIntact()}). */
+    private int consumedIntact;
     private final int maxRanges;
     /** Out-of-order ranges [left, right) as sequence numbers, ascending, disjoint and non-adjacent. */
     private final int[] left, right;
@@ -110,6 +112,7 @@ public final class ReceiveBuffer {
         this.readSeq = rcvNxt;
         this.rcvNxt = rcvNxt;
         this.ranges = 0;
+        this.consumedIntact = 0;
     }
 
     /**
@@ -209,6 +212,33 @@ public final class ReceiveBuffer {
             throw new IllegalArgumentException("cannot consume " + n + " of " + readable() + " readable bytes");
         }
         readSeq += n;
+        consumedIntact = (int) Math.min((long) consumedIntact + n, ring.length);
+    }
+
+    /**
+     * How many bytes just before the next unread one (consumed already) are still in the ring:
+     * neither overwritten by later data nor lost when the ring grew.
+     */
+    public int consumedIntact() {
+        int highest = ranges > 0 && Seq.gt(right[ranges - 1], rcvNxt) ? right[ranges - 1] : rcvNxt;
+        return Math.max(0, Math.min(consumedIntact, ring.length - (highest - readSeq)));
+    }
+
+    /**
+     * Copies the {@code back} consumed bytes just before the next unread one into
+     * {@code dst[at..]}; false (nothing copied) if they are no longer all in the ring
+     * ({@link #consumedIntact()}).
+     */
+    public boolean copyConsumed(int back, byte[] dst, int at) {
+        if (back < 0 || back > consumedIntact()) {
+            return false;
+        }
+        Objects.checkFromIndexSize(at, back, dst.length);
+        int pos = (readSeq - back) & mask;
+        int firstPart = Math.min(back, ring.length - pos);
+        System.arraycopy(ring, pos, dst, at, firstPart);
+        System.arraycopy(ring, 0, dst, at + firstPart, back - firstPart);
+        return true;
     }
 
     /** The receive window from {@link #rcvNxt()}: {@code capacity() - readable()}, out-of-order data included. */
@@ -325,6 +355,8 @@ public final class ReceiveBuffer {
             int held = ranges > 0 ? right[ranges - 1] - readSeq : readable();
             ring = Rings.grow(ring, readSeq, held, needed);
             mask = ring.length - 1;
+            consumedIntact = 0; // only the live bytes moved
+
         }
     }
 

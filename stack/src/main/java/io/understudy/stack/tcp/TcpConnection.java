@@ -91,6 +91,10 @@ public final class TcpConnection {
         default void replicate(TcpConnection c) {}
     }
 
+    private static final byte[] NO_BYTES = new byte[0];
+    /** The most consumed bytes a resume mark keeps for snapshots; beyond it a joining standby cannot replay them. */
+    static final int MAX_KEEP = 256 << 20;
+
     /** {@link #nextDeadline()} when no timer is pending. */
     public static final long NO_DEADLINE = Long.MAX_VALUE;
 
@@ -245,6 +249,16 @@ public final class TcpConnection {
     /** The application's resume mark ({@link #resumeMark}); unset means "at the consumed point, not producing". */
     private boolean markSet;
     private long markReceiveOffset, markSendOffset = -1, markWord;
+    /**
+     * With a mark behind the consumed point: a copy of the consumed bytes from the mark on
+     * ({@code [markReceiveOffset, receiveOffset)}), so that a standby joining later still gets
+     * them in its snapshot; {@link #keepValid} is false when they could not all be kept.
+     */
+    private byte[] keep = NO_BYTES;
+    private int keepLength;
+    /** The stream offset of {@code keep[0]}; the kept bytes end at {@link #receiveOffset} when valid. */
+    private long keepBase;
+    private boolean keepValid = true;
     /** This connection waits in the layer's replication list for this batch. */
     private boolean replicationQueued;
     /** Output commit: the record of the newest revealed state, and of the last two appends. */
@@ -954,7 +968,7 @@ public final class TcpConnection {
         }
         if (rstPending) {
             rstPending = false;
-            emit(now, sink, RST | ACK, snd.sndMax, 0);
+            emit(now, sink, RST | ACK, acceptableSeq(), 0);
         }
         if (state != TcpState.CLOSED && state != TcpState.LISTEN) {
             if (finWait2TimerPending) {
@@ -965,7 +979,7 @@ public final class TcpConnection {
             int dupAcks = Math.min(rcv.dupAcksToSend, MAX_DUP_ACKS_PER_OUTPUT);
             rcv.dupAcksToSend = 0;
             for (int i = 0; ackable && i < dupAcks; i++) {
-                emit(now, sink, ACK, snd.sndMax, 0);
+                emit(now, sink, ACK, acceptableSeq(), 0);
             }
             try {
                 snd.output(now, sink);
@@ -974,7 +988,7 @@ public final class TcpConnection {
                 return;
             }
             if (rcv.ackNow && ackable) {
-                emit(now, sink, ACK, snd.sndMax, 0);
+                emit(now, sink, ACK, acceptableSeq(), 0);
             }
             snd.updatePersist(now);
         }
@@ -991,7 +1005,7 @@ public final class TcpConnection {
     private void abortOnFileRegionError(long now, SegmentSink sink, FileRegionChangedException e) {
         counters.increment(Counter.TCP_FILE_REGION_ERRORS);
         enterClosed(CloseReason.ABORTED, ctx.tracing() ? "file region error: " + e.getMessage() : "file region error");
-        emit(now, sink, RST | ACK, snd.sndMax, 0);
+        emit(now, sink, RST | ACK, acceptableSeq(), 0);
         afterChange();
     }
 
@@ -1004,6 +1018,17 @@ public final class TcpConnection {
             return false;
         }
         return snd.wantsToSend() || (state != TcpState.SYN_SENT && rcv.wantsAck());
+    }
+
+    /**
+     * The sequence number of a segment without data: SND.MAX, unless that lies beyond the peer's
+     * window (we sent more than it now accepts, e.g. after it shrank or lost state), then the
+     * window's right edge, so the peer does not drop the segment as unacceptable and lose its ACK
+     * (Linux {@code tcp_acceptable_seq}).
+     */
+    private int acceptableSeq() {
+        int windowEnd = snd.sndUna + snd.sndWnd;
+        return Seq.geq(windowEnd, snd.sndMax) ? snd.sndMax : windowEnd;
     }
 
     /** Bytes of options on our next non-SYN segment: timestamps and SACK blocks. */
@@ -1322,6 +1347,7 @@ public final class TcpConnection {
     private void afterRead(int n) {
         if (n > 0) {
             receiveOffset += n;
+            keepConsumed(n);
             revealState(); // the window a segment carries reveals how far the application read
         }
         if (n > 0 && state != TcpState.SYN_SENT && state != TcpState.CLOSED && rcv.windowUpdateWorthSending()) {
@@ -1541,8 +1567,10 @@ public final class TcpConnection {
      * it produced after {@code sendOffset} (-1: not producing) to skip when it produces them
      * again. An application that consumes whole requests and appends whole responses in one
      * callback needs no mark. {@code resumeMark(receiveOffset(), -1, 0)} clears the mark: without
-     * one, the mark follows the consumed point and nothing is being produced (the default, also
-     * after a takeover).
+     * one, the mark follows the consumed point and nothing is being produced (the default). An
+     * adopted connection starts with the mark its primary had, until the application moves it.
+     * While the mark is behind the consumed point the connection keeps a copy of the bytes from it
+     * on (at most {@link #MAX_KEEP}), so that a standby joining later gets them in its snapshot.
      *
      * @throws IllegalArgumentException if {@code receiveOffset} is beyond {@link #receiveOffset()}
      *         or {@code sendOffset} beyond {@link #sendOffset()}
@@ -1558,6 +1586,7 @@ public final class TcpConnection {
                 && markWord == word)) {
             return;
         }
+        keepFrom(set ? receiveOffset : this.receiveOffset);
         markSet = set;
         markReceiveOffset = receiveOffset;
         markSendOffset = sendOffset;
@@ -1565,13 +1594,90 @@ public final class TcpConnection {
         touchedForReplication();
     }
 
+    /** Clears the resume mark: it follows the consumed point, and nothing is being produced ({@code resumeMark(receiveOffset(), -1, 0)}). */
+    public void clearResumeMark() {
+        resumeMark(receiveOffset, -1, 0);
+    }
+
     /**
-     * Copies received in-order bytes {@code [seq, seq + len)}, which must still be in the
-     * receive queue (at or after the next unread byte), into {@code dst} at absolute index
-     * {@code at}. For the replication log.
+     * Copies received in-order bytes {@code [seq, seq + len)} into {@code dst} at absolute index
+     * {@code at}: bytes still in the receive queue, or consumed ones a resume mark keeps. For the
+     * replication log.
      */
     public void copyReceived(int seq, ByteBuffer dst, int at, int len) {
-        rcv.buffer.copy(seq - rcv.buffer.readSeq(), dst, at, len);
+        int readSeq = rcv.buffer.readSeq();
+        if (Seq.lt(seq, readSeq)) {
+            int back = readSeq - seq;
+            if (!keepValid || back > keepLength) {
+                throw new IllegalArgumentException("received bytes at " + Integer.toUnsignedString(seq)
+                        + " were consumed and not kept");
+            }
+            int n = Math.min(len, back);
+            dst.put(at, keep, keepLength - back, n);
+            at += n;
+            len -= n;
+            seq += n;
+        }
+        if (len > 0) {
+            rcv.buffer.copy(seq - readSeq, dst, at, len);
+        }
+    }
+
+    /**
+     * Keeps the consumed bytes from stream offset {@code from} (at most {@link #receiveOffset}) on,
+     * dropping those before it: from what is kept already, else from the receive ring if they
+     * are still there.
+     */
+    private void keepFrom(long from) {
+        int want = (int) Math.min(Integer.MAX_VALUE, receiveOffset - from);
+        keepBase = from;
+        if (want == 0) {
+            keepLength = 0;
+            keepValid = true;
+            if (keep.length > 4096) {
+                keep = NO_BYTES;
+            }
+            return;
+        }
+        long keptFrom = receiveOffset - keepLength;
+        if (keepValid && from >= keptFrom && want <= keepLength) {
+            System.arraycopy(keep, keepLength - want, keep, 0, want);
+            keepLength = want;
+            return;
+        }
+        if (want > MAX_KEEP) {
+            keepValid = false;
+            keepLength = 0;
+            return;
+        }
+        byte[] next = new byte[Math.max(want, 256)];
+        keepValid = rcv.buffer.copyConsumed(want, next, 0);
+        keep = keepValid ? next : NO_BYTES;
+        keepLength = keepValid ? want : 0;
+    }
+
+    /** The application consumed {@code n} bytes: with a mark behind, keep them too. */
+    private void keepConsumed(int n) {
+        if (!markSet || !keepValid || markReceiveOffset >= receiveOffset) {
+            return;
+        }
+        if (keepBase + keepLength != receiveOffset - n) {
+            keepValid = false; // not contiguous with what is kept: a hole
+            keepLength = 0;
+            keep = NO_BYTES;
+            return;
+        }
+        if ((long) keepLength + n > MAX_KEEP) {
+            keepValid = false;
+            keepLength = 0;
+            keep = NO_BYTES;
+            return;
+        }
+        if (keepLength + n > keep.length) {
+            keep = java.util.Arrays.copyOf(keep, Math.max(keepLength + n, keep.length * 2));
+        }
+        keepValid = rcv.buffer.copyConsumed(n, keep, keepLength);
+        keepLength = keepValid ? keepLength + n : 0;
     }
 
     /** Copies literal send-queue bytes {@code [seq, seq + len)} into {@code dst} at absolute index {@code at}. For the replication log. */
@@ -1645,8 +1751,10 @@ public final class TcpConnection {
         }
         int readSeq = rcv.buffer.readSeq();
         int dataEnd = rcv.buffer.rcvNxt();
-        if (dataEnd != readSeq) {
-            log.received(this, readSeq, dataEnd - readSeq);
+        long markBehind = markSet ? receiveOffset - markReceiveOffset : 0;
+        int from = markBehind > 0 && keepValid && markBehind <= keepLength ? readSeq - (int) markBehind : readSeq;
+        if (dataEnd != from) {
+            log.received(this, from, dataEnd - from);
         }
         snd.buffer.forEachDescriptor(new SendBuffer.DescriptorVisitor() {
             @Override
@@ -1661,7 +1769,7 @@ public final class TcpConnection {
             }
         });
         exportImage(image);
-        if (image.markReceiveOffset < receiveOffset) {
+        if (image.markReceiveOffset < receiveOffset && readSeq - from != receiveOffset - image.markReceiveOffset) {
             image.flags |= TcbImage.REPLAY_LOST;
             image.markReceiveOffset = receiveOffset;
         }
@@ -1714,7 +1822,10 @@ public final class TcpConnection {
             rcv.rcvNxt++;
         }
         consistent &= rcv.rcvNxt == im.rcvNxt;
-        rcv.rcvWndEdge = Seq.max(im.rcvWndEdge, rcv.rcvNxt);
+        // Accept anything the primary may have advertised: its window edge can have moved after
+        // its last image (a window update needs no new record), but never beyond what the
+        // replicated read point leaves room for.
+        rcv.rcvWndEdge = Seq.max(Seq.max(im.rcvWndEdge, rcv.rcvNxt), im.readSeq + rcv.buffer.capacity());
         rcv.lastAckSent = rcv.rcvNxt;
         // Send queue, from max(SND.UNA, ISS + 1).
         snd.buffer.reset(a.sendStartSeq());
@@ -1742,10 +1853,16 @@ public final class TcpConnection {
         shutdownQueued = im.has(TcbImage.SHUTDOWN_QUEUED);
         receiveOffset = im.receiveOffset;
         sendOffset = im.sendOffset;
-        markSet = false;
-        markReceiveOffset = im.receiveOffset;
-        markSendOffset = -1;
-        markWord = 0;
+        // The mark stays as the primary left it (the application moves it on); the replayed bytes
+        // stay kept, for a standby that joins while the application still needs them.
+        markReceiveOffset = im.markReceiveOffset;
+        markSendOffset = im.has(TcbImage.HAS_SEND_MARK) ? im.markSendOffset : -1;
+        markWord = im.markWord;
+        markSet = markReceiveOffset != receiveOffset || markSendOffset != -1 || markWord != 0;
+        keep = java.util.Arrays.copyOf(replay.array(), Math.max(replay.capacity(), 256));
+        keepLength = replay.capacity();
+        keepBase = receiveOffset - keepLength;
+        keepValid = true;
         lastReceiveTime = now;
         if (st == TcpState.SYN_RECEIVED) {
             // Our SYN-ACK goes again; the peer's ACK completes the handshake here.
@@ -1826,6 +1943,11 @@ public final class TcpConnection {
 
     @Override
     public String toString() {
-        return "TcpConnection[" + tuple + " " + state + "]";
+        return "TcpConnection[" + tuple + " " + state + " iss=" + Integer.toUnsignedString(snd.iss) + " una="
+                + Integer.toUnsignedString(snd.sndUna) + " nxt=" + Integer.toUnsignedString(snd.sndNxt) + " max="
+                + Integer.toUnsignedString(snd.sndMax) + " end=" + Integer.toUnsignedString(snd.buffer.endSeq())
+                + " irs=" + Integer.toUnsignedString(rcv.irs) + " rcvNxt=" + Integer.toUnsignedString(rcv.rcvNxt)
+                + " read=" + Integer.toUnsignedString(rcv.buffer.readSeq()) + " edge="
+                + Integer.toUnsignedString(rcv.rcvWndEdge) + "]";
     }
 }
