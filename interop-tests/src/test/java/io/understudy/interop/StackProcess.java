@@ -30,12 +30,30 @@ final class StackProcess implements AutoCloseable {
 
     /** Starts {@code understudy serve} with {@code args} and waits until it says it is ready. */
     static StackProcess serve(String... args) throws IOException, InterruptedException {
-        List<String> argv = new ArrayList<>(List.of("java", "-jar", System.getProperty("understudy.jar"), "serve"));
+        return serveIn(null, "ready", args);
+    }
+
+    /**
+     * Starts {@code understudy serve} with {@code args} inside network namespace {@code ns} (null:
+     * this one; {@code ip netns exec} execs java, so the PID is java's) and waits for a line
+     * containing {@code readyLine}.
+     */
+    static StackProcess serveIn(String ns, String readyLine, String... args) throws IOException, InterruptedException {
+        List<String> argv = new ArrayList<>();
+        if (ns != null) {
+            argv.addAll(List.of("ip", "netns", "exec", ns));
+        }
+        argv.addAll(List.of("java", "-jar", System.getProperty("understudy.jar"), "serve"));
         argv.addAll(List.of(args));
         Path log = Files.createTempFile("understudy-serve", ".log");
         Process p = new ProcessBuilder(argv).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         var stack = new StackProcess(p, log);
-        stack.awaitLine("ready", Duration.ofSeconds(30));
+        try {
+            stack.awaitLine(readyLine, Duration.ofSeconds(60));
+        } catch (AssertionError e) {
+            stack.close();
+            throw e;
+        }
         return stack;
     }
 

@@ -158,10 +158,31 @@ class MainTest {
     @Test
     void everyCommandHasHelp() {
         for (String[] args : new String[][] {{"--help"}, {"serve", "--help"}, {"lab", "--help"}, {"lab", "up", "--help"},
-                {"lab", "down", "--help"}, {"lab", "status", "--help"}, {"demo", "--help"}, {"tcp-client", "--help"}}) {
+                {"lab", "down", "--help"}, {"lab", "status", "--help"}, {"demo", "--help"}, {"tcp-client", "--help"}, {"pair", "--help"}}) {
             out.reset();
             assertThat(Main.run(args)).as(String.join(" ", args)).isZero();
             assertThat(out.toString(StandardCharsets.UTF_8)).contains("Usage:");
+        }
+    }
+
+    @Test
+    void badReplicationFlagsAreOneLineNamingTheFlag() {
+        String[][] cases = {
+            {"serve", "--lab", "--role", "standby"},
+            {"serve", "--lab", "--role", "primary", "--peer", "bogus:x"},
+            {"serve", "--lab", "--peer", "unix:/tmp/understudy-test.sock"},
+            {"serve", "--lab", "--role", "primary", "--peer", "unix:/tmp/understudy-test.sock", "--policy", "maybe"},
+            {"serve", "--lab", "--role", "leader"},
+            {"serve", "--lab", "--role", "standby", "--peer", "tcp:10.0.0.1:7400", "--heartbeat-ms", "20",
+                "--heartbeat-timeout-ms", "30"},
+            {"pair"},
+            {"pair", "--lab", "--policy", "maybe"},
+        };
+        String[] named = {"--peer", "--peer", "--role", "--policy", "--role", "--heartbeat", "--lab", "--policy"};
+        for (int i = 0; i < cases.length; i++) {
+            err.reset();
+            assertThat(Main.run(cases[i])).as(String.join(" ", cases[i])).isEqualTo(2);
+            assertThat(errors().lines()).as(String.join(" ", cases[i])).singleElement().asString().contains(named[i]);
         }
     }
 }
