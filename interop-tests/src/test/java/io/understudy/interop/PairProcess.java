@@ -37,6 +37,7 @@ final class PairProcess implements AutoCloseable {
         List<String> argv = new ArrayList<>(List.of("java", "-jar", System.getProperty("understudy.jar"), "pair", "--lab",
                 "--docroot", docroot.toString(), "--run-dir", runDir.toString()));
         argv.addAll(List.of(extra));
+        StackOptions.extra().forEach(o -> argv.add("--node-option=" + o));
         Process p = new ProcessBuilder(argv).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         PairProcess pair = new PairProcess(p, runDir, log);
         try {

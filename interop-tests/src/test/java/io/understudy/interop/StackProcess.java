@@ -44,6 +44,7 @@ final class StackProcess implements AutoCloseable {
             argv.addAll(List.of("ip", "netns", "exec", ns));
         }
         argv.addAll(List.of("java", "-jar", System.getProperty("understudy.jar"), "serve"));
+        argv.addAll(StackOptions.extra());
         argv.addAll(List.of(args));
         Path log = Files.createTempFile("understudy-serve", ".log");
         Process p = new ProcessBuilder(argv).redirectErrorStream(true).redirectOutput(log.toFile()).start();

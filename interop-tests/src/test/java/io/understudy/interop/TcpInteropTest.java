@@ -100,9 +100,11 @@ class TcpInteropTest {
         try {
             var serverOut = new java.io.BufferedReader(new java.io.InputStreamReader(server.getInputStream()));
             assertThat(serverOut.readLine()).contains("listening");
-            Cmd.Result client = Cmd.run(900, "java", "-jar", System.getProperty("understudy.jar"), "tcp-client", "--lab",
-                    "--connect", LabFixture.LAB.clientIp().replaceAll("/.*", "") + ":5001", "--send", String.valueOf(size))
-                    .requireSuccess();
+            java.util.List<String> argv = new java.util.ArrayList<>(java.util.List.of("java", "-jar",
+                    System.getProperty("understudy.jar"), "tcp-client", "--lab", "--connect",
+                    LabFixture.LAB.clientIp().replaceAll("/.*", "") + ":5001", "--send", String.valueOf(size)));
+            argv.addAll(StackOptions.extra());
+            Cmd.Result client = Cmd.run(900, argv.toArray(String[]::new)).requireSuccess();
             assertThat(server.waitFor(60, TimeUnit.SECONDS)).isTrue();
             Map<String, String> s = Peer.report(serverOut.lines().reduce("", (a, b) -> a + b + "\n"));
             Matcher m = Pattern.compile("sent (\\d+) bytes sha256=(\\w+); received (\\d+) bytes sha256=(\\w+)")

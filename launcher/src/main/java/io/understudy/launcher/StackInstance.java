@@ -125,7 +125,7 @@ final class StackInstance implements AutoCloseable {
      */
     static StackInstance start(StackSettings settings, boolean classicServices, HttpSetup http,
             ReplicationConfig replication, Runnable onStopped) throws Exception {
-        TapDevice tap = Netns.call(settings.netns(), () -> TapDevice.open(TapOptions.of(settings.tap())));
+        TapDevice tap = Netns.call(settings.netns(), () -> TapDevice.open(settings.tapOptions()));
         PcapWriter pcap = null;
         SampleSite site = null;
         try {

@@ -40,6 +40,11 @@ final class StackOptions {
                     + "(default both); seed=N (default 0). Default: no faults.")
     String faults;
 
+    @Option(names = "--no-offload",
+            description = "Plain frames on the TAP, one MTU-sized segment per write, checksums computed here. Default: "
+                    + "a virtio-net header, with the kernel completing TCP checksums and cutting large segments (TSO).")
+    boolean noOffload;
+
     @CommandLine.Mixin
     TcpFlags tcp;
 
@@ -54,7 +59,7 @@ final class StackOptions {
         }
         try {
             StackSettings link = StackSettings.parse(tapName, ns, address, mac, gateway, mtu, pcap, faults);
-            return link.withTcp(tcp.config(mtu), tcp.maxConnections);
+            return link.withTcp(tcp.config(mtu), tcp.maxConnections).withOffload(!noOffload);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(commandLine, e.getMessage(), e);
         }

@@ -18,9 +18,11 @@ import java.nio.file.Path;
  * @param maxConnections cap on TCP connections
  * @param pcap capture file, or null
  * @param faults faults to inject into the frames crossing the TAP ({@link FaultSpec#NONE} for none)
+ * @param offload open the TAP with a virtio-net header and let it complete TCP checksums and cut
+ *                large TCP segments (TSO); false for plain 1500-byte frames
  */
 record StackSettings(String tap, String netns, StackConfig stack, TcpConfig tcp, int maxConnections, Path pcap,
-        FaultSpec faults) {
+        FaultSpec faults, boolean offload) {
     /** The lab's service MAC: locally administered (02:…), "US" in ASCII, then 00:00:02. */
     static final String DEFAULT_MAC = "02:55:53:00:00:02";
 
@@ -57,7 +59,7 @@ record StackSettings(String tap, String netns, StackConfig stack, TcpConfig tcp,
                 throw new IllegalArgumentException("--gateway " + gateway + " is not on the subnet " + ipWithPrefix);
             }
             return new StackSettings(tap, netns, config, TcpConfig.defaults(mtu), TcpLayer.DEFAULT_MAX_CONNECTIONS, pcap,
-                    faultSpec);
+                    faultSpec, true);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(e.getMessage().startsWith("--") ? e.getMessage() : "bad setting: " + e.getMessage());
         }
@@ -73,12 +75,27 @@ record StackSettings(String tap, String netns, StackConfig stack, TcpConfig tcp,
 
     /** These settings with other TCP settings. */
     StackSettings withTcp(TcpConfig tcpConfig, int connections) {
-        return new StackSettings(tap, netns, stack, tcpConfig, connections, pcap, faults);
+        return new StackSettings(tap, netns, stack, tcpConfig, connections, pcap, faults, offload);
+    }
+
+    /** These settings with offloads on or off. */
+    StackSettings withOffload(boolean on) {
+        return new StackSettings(tap, netns, stack, tcp, maxConnections, pcap, faults, on);
+    }
+
+    /** The TAP's options: with offloads a virtio-net header and checksum, TSO4 and TSO6 offloads (not with faults to inject, which see plain frames). */
+    io.understudy.tap.TapOptions tapOptions() {
+        if (!offload || !faults.isNone()) {
+            return io.understudy.tap.TapOptions.of(tap);
+        }
+        return io.understudy.tap.TapOptions.withVnetHeader(tap, io.understudy.tap.TapOptions.TUN_F_CSUM
+                | io.understudy.tap.TapOptions.TUN_F_TSO4 | io.understudy.tap.TapOptions.TUN_F_TSO6);
     }
 
     /** One line for the log. */
     String describe() {
         return Ipv4Address.toString(stack.ip()) + "/" + stack.prefixLength() + " mac " + MacAddress.toString(stack.mac())
-                + " mtu " + stack.mtu() + " on " + tap + (netns == null ? "" : " in namespace " + netns);
+                + " mtu " + stack.mtu() + " on " + tap + (netns == null ? "" : " in namespace " + netns)
+                + (offload && faults.isNone() ? ", offloads (checksum, TSO)" : ", plain frames");
     }
 }

@@ -7,7 +7,7 @@ import java.util.Locale;
  * so a malformed frame always leaves a trace in the counters, never in an exception.
  */
 public enum Counter {
-    RX_FRAMES, RX_BYTES, TX_FRAMES, TX_BYTES,
+    RX_FRAMES, RX_BYTES, TX_FRAMES, TX_BYTES, TX_GSO_FRAMES, RX_GSO_FRAMES,
 
     DROP_ETH_TRUNCATED, DROP_ETH_NOT_FOR_US, DROP_ETH_BAD_SOURCE, DROP_ETH_VLAN, DROP_ETH_UNKNOWN_TYPE,
 

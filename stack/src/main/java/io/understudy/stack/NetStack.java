@@ -7,6 +7,7 @@ import io.understudy.stack.ip.IcmpLayer;
 import io.understudy.stack.ip.Ipv4Layer;
 import io.understudy.stack.ip.Ipv4Reassembler;
 import io.understudy.stack.link.Link;
+import io.understudy.stack.link.VnetHeader;
 import io.understudy.stack.tcp.TcpConfig;
 import io.understudy.stack.tcp.TcpContext;
 import io.understudy.stack.tcp.TcpLayer;
@@ -40,6 +41,8 @@ public final class NetStack implements StackHandler {
     private final Ipv4Layer ip;
     private final TcpLayer tcp;
     private final EthernetFrame eth = new EthernetFrame();
+    /** Bytes of link header before each received frame ({@link Link#receiveHeaderLength()}). */
+    private final int rxHeader;
     /** The time of the last frame or batch end (for frames released by an acknowledgment). */
     private long lastNow;
 
@@ -58,6 +61,7 @@ public final class NetStack implements StackHandler {
     public NetStack(StackConfig config, TcpConfig tcpConfig, TcpSecret secret, int maxConnections, Link link, long now) {
         this.config = config;
         this.netif = new Netif(config, link, counters);
+        this.rxHeader = link.receiveHeaderLength();
         this.wheel = new TimerWheel(TIMER_TICK_NANOS, TIMER_SLOTS, now);
         this.lastNow = now;
         this.arp = new ArpLayer(netif, wheel, ArpCache.Config.DEFAULT);
@@ -175,6 +179,19 @@ public final class NetStack implements StackHandler {
     @Override
     public void onFrame(long now, ByteBuffer frame) {
         lastNow = now;
+        if (rxHeader > 0) {
+            // The link's virtio-net header: was the transport checksum verified or left partial?
+            int h = frame.position();
+            if (frame.remaining() < rxHeader) {
+                counters.increment(Counter.DROP_ETH_TRUNCATED);
+                return;
+            }
+            ip.rxChecksumTrusted(VnetHeader.checksumTrusted(frame, h));
+            if (VnetHeader.gsoType(frame, h) != VnetHeader.GSO_NONE) {
+                counters.increment(Counter.RX_GSO_FRAMES);
+            }
+            frame.position(h + rxHeader);
+        }
         int at = frame.position();
         int length = frame.remaining();
         counters.increment(Counter.RX_FRAMES);

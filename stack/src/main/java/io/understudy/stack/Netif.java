@@ -23,14 +23,16 @@ public final class Netif {
     private final OutputCommit commit = new OutputCommit(OUTPUT_COMMIT_BYTES);
     private long releaseTime;
     private final OutputCommit.Transmitter released;
+    /** Offload details of the next frame ({@link #offload}); csumStart 0 for none. */
+    private int txCsumStart, txCsumOffset, txGsoSize, txHeaderLength;
 
     Netif(StackConfig config, Link link, Counters counters) {
         this.config = config;
         this.link = link;
         this.counters = counters;
-        this.released = frame -> {
+        this.released = (frame, csumStart, csumOffset, gsoSize, headerLength) -> {
             counters.increment(Counter.REPLICATION_FRAMES_RELEASED);
-            wire(releaseTime, frame);
+            wire(releaseTime, frame, csumStart, csumOffset, gsoSize, headerLength);
         };
     }
 
@@ -66,28 +68,54 @@ public final class Netif {
             frame.put(i, (byte) 0);
         }
         frame.limit(padded).position(0);
+        int csumStart = txCsumStart, csumOffset = txCsumOffset, gsoSize = txGsoSize, headerLength = txHeaderLength;
+        txCsumStart = 0;
+        txGsoSize = 0;
         if (commit.holds()) {
             long droppedBefore = commit.droppedFrames();
-            commit.hold(frame);
+            commit.hold(frame, csumStart, csumOffset, gsoSize, headerLength);
             if (commit.droppedFrames() != droppedBefore) {
                 counters.increment(commit.halted() ? Counter.DROP_REPLICATION_HALTED : Counter.DROP_REPLICATION_COMMIT_FULL);
             } else {
                 counters.increment(Counter.REPLICATION_FRAMES_HELD);
             }
         } else {
-            wire(now, frame);
+            wire(now, frame, csumStart, csumOffset, gsoSize, headerLength);
         }
         frame.clear();
     }
 
-    private void wire(long now, ByteBuffer frame) {
+    private void wire(long now, ByteBuffer frame, int csumStart, int csumOffset, int gsoSize, int headerLength) {
         int length = frame.remaining();
         if (observer != null) {
             observer.frame(now, frame);
         }
-        link.transmit(frame);
+        if (csumStart > 0) {
+            link.transmit(frame, csumStart, csumOffset, gsoSize, headerLength);
+            if (gsoSize > 0) {
+                counters.increment(Counter.TX_GSO_FRAMES);
+            }
+        } else {
+            link.transmit(frame);
+        }
         counters.increment(Counter.TX_FRAMES);
         counters.add(Counter.TX_BYTES, length);
+    }
+
+    /** What the link does for us ({@link Link#offloads()}). */
+    public int linkOffloads() {
+        return link.offloads();
+    }
+
+    /**
+     * The next frame {@link #transmit} sends leaves work to the link: its transport checksum at
+     * {@code csumStart + csumOffset} is partial and, if {@code gsoSize > 0}, the link segments it.
+     */
+    public void offload(int csumStart, int csumOffset, int gsoSize, int headerLength) {
+        txCsumStart = csumStart;
+        txCsumOffset = csumOffset;
+        txGsoSize = gsoSize;
+        txHeaderLength = headerLength;
     }
 
     /** The output-commit queue every frame passes (solo until replication enables it). */

@@ -51,6 +51,9 @@ final class Native {
 
         @ssize_t long write(int fd, @In ByteBuffer buf, @size_t long count);
 
+        /** {@code iov} points to {@code iovcnt} × {@code struct iovec { void *base; size_t len; }}. */
+        @ssize_t long writev(int fd, Pointer iov, int iovcnt);
+
         /** {@code fds} points to {@code struct pollfd { int fd; short events; short revents; }}. */
         int poll(Pointer fds, @u_int64_t long nfds, int timeoutMillis);
 

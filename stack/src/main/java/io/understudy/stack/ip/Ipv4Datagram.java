@@ -23,4 +23,6 @@ public final class Ipv4Datagram {
     public int headerAt;
     /** True when sent to a broadcast address: never answer it with an ICMP error (RFC 1122 §3.2.2). */
     public boolean broadcast;
+    /** The link verified the transport checksum, or left it partial (virtio-net header): do not check it. */
+    public boolean checksumTrusted;
 }

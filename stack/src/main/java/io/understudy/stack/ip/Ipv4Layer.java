@@ -37,6 +37,8 @@ public final class Ipv4Layer {
     private final Ipv4Header ip = new Ipv4Header();
     private final Ipv4Header out = new Ipv4Header();
     private final Ipv4Datagram datagram = new Ipv4Datagram();
+    /** The frame being received came with its transport checksum verified or partial (set per frame). */
+    boolean rxChecksumTrusted;
     private final ByteBuffer tx = ByteBuffer.allocateDirect(IP_AT + Ipv4Header.MAX_TOTAL_LENGTH);
     private final ByteBuffer fragment;
     private final TimerWheel.Timer reassemblyTimer = new TimerWheel.Timer() {
@@ -105,6 +107,7 @@ public final class Ipv4Layer {
         datagram.dst = dst;
         datagram.protocol = ip.protocol();
         datagram.broadcast = broadcast;
+        datagram.checksumTrusted = rxChecksumTrusted;
         if (ip.isFragment()) {
             reassemble(now, frame);
             return;
@@ -125,6 +128,7 @@ public final class Ipv4Layer {
             case COMPLETE -> {
                 counters.increment(Counter.IP_REASSEMBLED);
                 datagram.buf = reassembler.completed();
+                datagram.checksumTrusted = false;
                 datagram.headerAt = -1;
                 datagram.payloadAt = 0;
                 datagram.payloadLength = datagram.buf.limit();
@@ -154,6 +158,11 @@ public final class Ipv4Layer {
             counters.increment(Counter.DROP_IP_UNKNOWN_PROTOCOL);
             icmp.unreachable(now, datagram, IcmpLayer.PROTOCOL_UNREACHABLE);
         }
+    }
+
+    /** Whether the frame about to be received comes with its transport checksum verified or partial (the link said so). */
+    public void rxChecksumTrusted(boolean trusted) {
+        this.rxChecksumTrusted = trusted;
     }
 
     /** The buffer protocols write their payload into, at {@link #PAYLOAD_AT}, before {@link #send}. */
@@ -189,6 +198,51 @@ public final class Ipv4Layer {
             return true;
         }
         transmitFromTx(now, total, mac);
+        return true;
+    }
+
+    /**
+     * True when a datagram to {@code dst} can go out with offloads now: the link takes them and
+     * the next hop's MAC is known (a datagram waiting for ARP is sent later, without its offload
+     * details, so it must be complete).
+     */
+    public boolean canOffload(int dst, long now, int offload) {
+        if ((netif.linkOffloads() & offload) != offload) {
+            return false;
+        }
+        int nextHop = config.onLink(dst) ? dst : config.gateway();
+        return nextHop != 0 && dst != config.broadcast() && arp.lookup(nextHop, now) >= 0;
+    }
+
+    /**
+     * Sends a TCP segment with offloads (after {@link #canOffload}): its checksum at
+     * {@code PAYLOAD_AT + csumOffset} is partial, and when {@code gsoSize > 0} the link cuts it
+     * into segments of {@code gsoSize} payload bytes after {@code transportHeaderLength} bytes of
+     * TCP header, so it may exceed the MTU (up to 64 KiB). Always with DF.
+     *
+     * @return false when it was dropped (too big, no route or no MAC any more), counted
+     */
+    public boolean sendOffloaded(long now, int dst, int protocol, int payloadLength, int csumOffset, int gsoSize,
+            int transportHeaderLength) {
+        int total = Ipv4Header.MIN_LENGTH + payloadLength;
+        if (total > Ipv4Header.MAX_TOTAL_LENGTH || (gsoSize == 0 && total > config.mtu())) {
+            counters.increment(Counter.DROP_IP_TOO_BIG);
+            return false;
+        }
+        int nextHop = config.onLink(dst) ? dst : config.gateway();
+        long mac = nextHop == 0 ? -1 : arp.lookup(nextHop, now);
+        if (mac < 0) {
+            counters.increment(Counter.DROP_IP_NO_ROUTE);
+            return false;
+        }
+        out.wrap(tx, IP_AT, total).headerLength(Ipv4Header.MIN_LENGTH).tos(0).totalLength(total)
+                .identification(identification & 0xFFFF).fragment(true, false, 0)
+                .ttl(DEFAULT_TTL).protocol(protocol).src(config.ip()).dst(dst).writeChecksum();
+        // The link numbers the segments it cuts from here on (Linux's GSO increments the ID).
+        identification += gsoSize > 0 ? (payloadLength - transportHeaderLength + gsoSize - 1) / gsoSize : 1;
+        counters.increment(Counter.IP_SENT);
+        netif.offload(PAYLOAD_AT, csumOffset, gsoSize, PAYLOAD_AT + transportHeaderLength);
+        netif.transmit(now, tx, IP_AT + total, mac, EthernetFrame.TYPE_IPV4);
         return true;
     }
 

@@ -17,12 +17,13 @@ import java.nio.ByteBuffer;
  * that does not fit under the bound is dropped and counted — TCP retransmits it later.
  */
 public final class OutputCommit {
-    /** Receives released frames, position to limit. */
+    /** Receives released frames, position to limit, with the offload details they were held with. */
     public interface Transmitter {
-        void transmit(ByteBuffer frame);
+        void transmit(ByteBuffer frame, int csumStart, int csumOffset, int gsoSize, int headerLength);
     }
 
-    private static final int RECORD_HEADER = 4 + 8;
+    /** A record: {@code length u32 | tag u64 | csumStart u16 | csumOffset u16 | gsoSize u16 | headerLength u16 | frame}. */
+    private static final int RECORD_HEADER = 4 + 8 + 8;
     private static final int INITIAL_CAPACITY = 1 << 20;
 
     private final int maxBytes;
@@ -67,6 +68,11 @@ public final class OutputCommit {
 
     /** Copies {@code frame} (position to limit) into the queue with the current tag, or drops it (halted, full); clears the tag. */
     public void hold(ByteBuffer frame) {
+        hold(frame, 0, 0, 0, 0);
+    }
+
+    /** {@link #hold(ByteBuffer)} for a frame with offload details, given back on release. */
+    public void hold(ByteBuffer frame, int csumStart, int csumOffset, int gsoSize, int headerLength) {
         long t = tag;
         tag = 0;
         if (halted) {
@@ -80,6 +86,10 @@ public final class OutputCommit {
         }
         ring.putInt(tail, length);
         ring.putLong(tail + 4, t);
+        ring.putShort(tail + 12, (short) csumStart);
+        ring.putShort(tail + 14, (short) csumOffset);
+        ring.putShort(tail + 16, (short) gsoSize);
+        ring.putShort(tail + 18, (short) headerLength);
         ring.put(tail + RECORD_HEADER, frame, frame.position(), length);
         tail += RECORD_HEADER + length;
         used += RECORD_HEADER + length;
@@ -168,7 +178,8 @@ public final class OutputCommit {
                 return;
             }
             view.limit(head + RECORD_HEADER + length).position(head + RECORD_HEADER);
-            out.transmit(view);
+            out.transmit(view, ring.getShort(head + 12) & 0xFFFF, ring.getShort(head + 14) & 0xFFFF,
+                    ring.getShort(head + 16) & 0xFFFF, ring.getShort(head + 18) & 0xFFFF);
             head += RECORD_HEADER + length;
             used -= RECORD_HEADER + length;
             frames--;

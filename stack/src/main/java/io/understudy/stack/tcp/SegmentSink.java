@@ -20,4 +20,21 @@ public interface SegmentSink {
 
     /** Sends the {@code length}-byte segment at {@link #segmentOffset()} for connection {@code tuple}. */
     void send(long now, TcpTuple tuple, int length);
+
+    /**
+     * The largest segment (header + options + payload) that may be sent now to {@code tuple} as
+     * one large segment the link cuts into MSS-sized ones (TSO); 0 when the link cannot.
+     */
+    default int largeSegmentLength(TcpTuple tuple, long now) {
+        return 0;
+    }
+
+    /**
+     * Sends the {@code length}-byte segment at {@link #segmentOffset()} as a large segment the
+     * link cuts into segments of {@code payloadPerSegment} bytes after the {@code headerLength}
+     * bytes of TCP header (only after {@link #largeSegmentLength} allowed it).
+     */
+    default void sendLarge(long now, TcpTuple tuple, int length, int headerLength, int payloadPerSegment) {
+        throw new UnsupportedOperationException("this sink sends no large segments");
+    }
 }

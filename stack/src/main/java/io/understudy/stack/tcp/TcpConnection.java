@@ -261,6 +261,8 @@ public final class TcpConnection {
     private boolean keepValid = true;
     /** This connection waits in the layer's replication list for this batch. */
     private boolean replicationQueued;
+    /** The next {@link #emit} is a large segment for the link to cut into pieces of this many payload bytes (TSO); 0: not. */
+    int largeSegmentPayload;
     /** Output commit: the record of the newest revealed state, and of the last two appends. */
     private long stateRecord, appendRecord, prevAppendRecord;
     /** The send queue's end after the appends of {@link #appendRecord} and {@link #prevAppendRecord}. */
@@ -1088,7 +1090,13 @@ public final class TcpConnection {
         if (ctx.replication != null) {
             ctx.commit.tag(revealedRecord(seq, payloadLength));
         }
-        sink.send(now, tuple, headerLength + payloadLength);
+        int perSegment = largeSegmentPayload;
+        largeSegmentPayload = 0;
+        if (perSegment > 0 && payloadLength > perSegment) {
+            sink.sendLarge(now, tuple, headerLength + payloadLength, headerLength, perSegment);
+        } else {
+            sink.send(now, tuple, headerLength + payloadLength);
+        }
         if (ack) {
             rcv.onAckSent(ackNumber);
         }

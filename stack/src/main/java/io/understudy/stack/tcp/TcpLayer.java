@@ -3,6 +3,7 @@ package io.understudy.stack.tcp;
 import io.understudy.stack.Counter;
 import io.understudy.stack.Counters;
 import io.understudy.stack.ip.IpProtocolHandler;
+import io.understudy.stack.link.Link;
 import io.understudy.stack.ip.Ipv4Datagram;
 import io.understudy.stack.ip.Ipv4Layer;
 import io.understudy.stack.time.TimerWheel;
@@ -27,6 +28,8 @@ import java.util.function.Consumer;
 public final class TcpLayer implements IpProtocolHandler, TcpConnection.Owner, SegmentSink {
     /** Ephemeral ports for active opens, as Linux's ip_local_port_range. */
     static final int EPHEMERAL_FIRST = 32_768, EPHEMERAL_LAST = 60_999;
+    /** Largest TCP segment handed to the link for segmentation: an IPv4 datagram of 64 KiB less its header. */
+    static final int MAX_LARGE_SEGMENT = 0xFFFF - 20;
     /** Default cap on connections in any state. */
     public static final int DEFAULT_MAX_CONNECTIONS = 65_536;
 
@@ -187,7 +190,7 @@ public final class TcpLayer implements IpProtocolHandler, TcpConnection.Owner, S
             counters.increment(Counter.DROP_TCP_BROADCAST);
             return;
         }
-        switch (header.wrap(d.buf, d.payloadAt, d.payloadLength).validate(d.src, d.dst)) {
+        switch (header.wrap(d.buf, d.payloadAt, d.payloadLength).validate(d.src, d.dst, d.checksumTrusted)) {
             case TRUNCATED -> { counters.increment(Counter.DROP_TCP_TRUNCATED); return; }
             case BAD_HEADER_LENGTH -> { counters.increment(Counter.DROP_TCP_BAD_HEADER_LENGTH); return; }
             case BAD_CHECKSUM -> { counters.increment(Counter.DROP_TCP_BAD_CHECKSUM); return; }
@@ -528,7 +531,29 @@ public final class TcpLayer implements IpProtocolHandler, TcpConnection.Owner, S
         send(now, tuple.remoteIp(), length);
     }
 
+    @Override
+    public int largeSegmentLength(TcpTuple tuple, long now) {
+        return ip.canOffload(tuple.remoteIp(), now, Link.OFFLOAD_CSUM | Link.OFFLOAD_TSO) ? MAX_LARGE_SEGMENT : 0;
+    }
+
+    @Override
+    public void sendLarge(long now, TcpTuple tuple, int length, int headerLength, int payloadPerSegment) {
+        out.wrap(segmentBuffer(), segmentOffset(), length).writePartialChecksum(localIp, tuple.remoteIp());
+        counters.increment(Counter.TCP_SEGMENTS_SENT);
+        ip.sendOffloaded(now, tuple.remoteIp(), Ipv4Header.PROTO_TCP, length, TcpHeader.CHECKSUM, payloadPerSegment,
+                headerLength);
+        context.commit.tag(0);
+    }
+
     private void send(long now, int remoteIp, int length) {
+        if (ip.canOffload(remoteIp, now, Link.OFFLOAD_CSUM)) {
+            // The link completes the checksum: only the pseudo header is summed here.
+            out.wrap(segmentBuffer(), segmentOffset(), length).writePartialChecksum(localIp, remoteIp);
+            counters.increment(Counter.TCP_SEGMENTS_SENT);
+            ip.sendOffloaded(now, remoteIp, Ipv4Header.PROTO_TCP, length, TcpHeader.CHECKSUM, 0, 0);
+            context.commit.tag(0);
+            return;
+        }
         out.wrap(segmentBuffer(), segmentOffset(), length).writeChecksum(localIp, remoteIp);
         counters.increment(Counter.TCP_SEGMENTS_SENT);
         // DF: segments are sized to the path MTU (RFC 1191 as Linux does); we never fragment TCP.

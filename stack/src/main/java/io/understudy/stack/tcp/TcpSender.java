@@ -860,10 +860,19 @@ final class TcpSender {
             if (len == 0) {
                 return false;
             }
+            if (len >= limit) {
+                len = largeLength(now, sink, queued, limit, len, pipeChecked);
+            }
             int usable = sndUna + sndWnd - sndNxt;
             boolean fin = finQueued && len == queued && len < usable;
             restartAfterIdle(now);
+            if (len > limit) {
+                c.largeSegmentPayload = limit;
+            }
             sendRange(now, sink, sndNxt, len, fin, null);
+            if (len > limit && len % limit != 0) {
+                sndSml = sndNxt; // the link's last piece is a small segment (Nagle's Minshall test)
+            }
             return true;
         }
         if (!loneFinAllowed(pipeChecked)) {
@@ -871,6 +880,29 @@ final class TcpSender {
         }
         sendRange(now, sink, sndNxt, 0, true, null);
         return true;
+    }
+
+    /**
+     * TSO: when the link cuts large segments, as many whole {@code limit}-byte segments of new
+     * data as the window, cwnd and the link's 64 KiB allow go as one segment, plus the queue's
+     * short tail when it is all that is queued and Nagle would send it anyway. The link then puts
+     * the same segments on the wire as sending them one by one would have (as Linux's TSO).
+     */
+    private int largeLength(long now, SegmentSink sink, int queued, int limit, int len, boolean pipeChecked) {
+        int large = sink.largeSegmentLength(c.tuple(), now);
+        if (large <= 0) {
+            return len;
+        }
+        int max = large - TcpHeader.MIN_LENGTH - c.optionBytes();
+        int room = Math.min(Math.min(queued, max), sndUna + sndWnd - sndNxt);
+        if (!pipeChecked) {
+            room = Math.min(room, cwndQuota());
+        }
+        int whole = room - room % limit;
+        if (room == queued && whole != room && (noDelay || finQueued || !smallSegmentUnacked())) {
+            whole = room;
+        }
+        return Math.max(len, whole);
     }
 
     /** A FIN after all data may go when it is unsent and the window (and cwnd) takes one more sequence number. */

@@ -218,6 +218,35 @@ public final class TcpHeader {
         return this;
     }
 
+    /**
+     * Writes the partial checksum a checksum offload completes: the folded, uncomplemented sum of
+     * the pseudo header (as Linux's {@code __tcp_v4_send_check} for CHECKSUM_PARTIAL).
+     */
+    public TcpHeader writePartialChecksum(int srcIp, int dstIp) {
+        int s = Checksum.pseudoHeader(srcIp, dstIp, Ipv4Header.PROTO_TCP, length);
+        buf.putShort(at + CHECKSUM, (short) ~Checksum.finish(s));
+        return this;
+    }
+
+    /** {@link #validate(int, int)}, without the checksum when {@code checksumTrusted} (the link verified it, or it is partial). */
+    public Problem validate(int srcIp, int dstIp, boolean checksumTrusted) {
+        if (!checksumTrusted) {
+            return validate(srcIp, dstIp);
+        }
+        if (length < MIN_LENGTH) {
+            return Problem.TRUNCATED;
+        }
+        int headerLength = headerLength();
+        if (headerLength < MIN_LENGTH || headerLength > length) {
+            return Problem.BAD_HEADER_LENGTH;
+        }
+        int flags = flags();
+        if ((flags & SYN) != 0 && (flags & (FIN | RST)) != 0) {
+            return Problem.BAD_FLAGS;
+        }
+        return Problem.NONE;
+    }
+
     private int sumWithPseudoHeader(int srcIp, int dstIp) {
         return Checksum.sum(buf, at, length, Checksum.pseudoHeader(srcIp, dstIp, Ipv4Header.PROTO_TCP, length));
     }

@@ -1,0 +1,232 @@
+package io.understudy.stack.link;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.understudy.stack.Counter;
+import io.understudy.stack.Frames;
+import io.understudy.stack.NetStack;
+import io.understudy.stack.StackConfig;
+import io.understudy.stack.services.ClassicServices;
+import io.understudy.stack.tcp.CloseReason;
+import io.understudy.stack.tcp.TcpConfig;
+import io.understudy.stack.tcp.TcpConnection;
+import io.understudy.stack.tcp.TcpHandler;
+import io.understudy.stack.tcp.TcpSecret;
+import io.understudy.stack.wire.Checksum;
+import io.understudy.stack.wire.Ipv4Address;
+import io.understudy.stack.wire.MacAddress;
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The offload path, without a TAP: a server stack whose link takes partial checksums and large
+ * segments (as a TAP with {@code IFF_VNET_HDR} and TSO does) talks to a plain client stack
+ * through a wire that does what the kernel would — completes checksums, cuts large segments
+ * into MSS-sized ones — and prefixes what the server receives with a virtio-net header (checksum
+ * verified, or partial). The echo must be byte-exact, every frame on the wire well formed, and
+ * large segments must actually have been used.
+ */
+class OffloadTest {
+    static final int CLIENT_IP = Ipv4Address.parse("10.8.0.1"), SERVER_IP = Ipv4Address.parse("10.8.0.2");
+    static final StackConfig CLIENT = new StackConfig(MacAddress.parse("02:00:00:00:08:01"), CLIENT_IP, 24, 0, 1500);
+    static final StackConfig SERVER = new StackConfig(MacAddress.parse("02:00:00:00:08:02"), SERVER_IP, 24, 0, 1500);
+
+    /** The server's link: offloads on; what it sends is segmented and completed in software. */
+    static final class OffloadingLink implements Link {
+        final List<byte[]> toClient = new ArrayList<>();
+        int largeFrames, partialFrames;
+        int largestFrame;
+
+        @Override
+        public int offloads() {
+            return OFFLOAD_CSUM | OFFLOAD_TSO;
+        }
+
+        @Override
+        public int receiveHeaderLength() {
+            return VnetHeader.LENGTH;
+        }
+
+        @Override
+        public void transmit(ByteBuffer frame) {
+            toClient.add(bytes(frame));
+        }
+
+        @Override
+        public void transmit(ByteBuffer frame, int csumStart, int csumOffset, int gsoSize, int headerLength) {
+            byte[] f = bytes(frame);
+            partialFrames++;
+            largestFrame = Math.max(largestFrame, f.length);
+            assertThat(csumStart).isEqualTo(34);
+            assertThat(csumOffset).isEqualTo(16);
+            if (gsoSize == 0) {
+                toClient.add(complete(f));
+                return;
+            }
+            largeFrames++;
+            segment(f, gsoSize, headerLength);
+        }
+
+        /** What the kernel's GSO does for TCPv4: copies of the headers, seq and IP id advanced, FIN/PSH on the last. */
+        private void segment(byte[] f, int gsoSize, int headerLength) {
+            int payload = f.length - headerLength;
+            ByteBuffer b = ByteBuffer.wrap(f);
+            int seq = b.getInt(34 + 4);
+            int id = b.getShort(14 + 4) & 0xFFFF;
+            int flags = f[34 + 13] & 0xFF;
+            for (int off = 0, i = 0; off < payload; off += gsoSize, i++) {
+                int n = Math.min(gsoSize, payload - off);
+                byte[] s = new byte[headerLength + n];
+                System.arraycopy(f, 0, s, 0, headerLength);
+                System.arraycopy(f, headerLength + off, s, headerLength, n);
+                ByteBuffer sb = ByteBuffer.wrap(s);
+                sb.putShort(14 + 2, (short) (s.length - 14));
+                sb.putShort(14 + 4, (short) (id + i));
+                sb.putInt(34 + 4, seq + off);
+                boolean last = off + n == payload;
+                s[34 + 13] = (byte) (last ? flags : flags & ~0x09); // FIN and PSH only on the last
+                toClient.add(complete(s));
+            }
+        }
+
+        /** Recomputes the IP header checksum and the full TCP checksum. */
+        private static byte[] complete(byte[] s) {
+            ByteBuffer b = ByteBuffer.wrap(s);
+            b.putShort(14 + 10, (short) 0);
+            b.putShort(14 + 10, Checksum.finish(Checksum.sum(b, 14, 20, 0)));
+            int tcpLength = s.length - 34;
+            b.putShort(34 + 16, (short) 0);
+            int pseudo = Checksum.pseudoHeader(b.getInt(14 + 12), b.getInt(14 + 16), 6, tcpLength);
+            b.putShort(34 + 16, Checksum.finish(Checksum.sum(b, 34, tcpLength, pseudo)));
+            return s;
+        }
+    }
+
+    /** The client's link: plain frames. */
+    static final class PlainLink implements Link {
+        final List<byte[]> toServer = new ArrayList<>();
+
+        @Override
+        public void transmit(ByteBuffer frame) {
+            toServer.add(bytes(frame));
+        }
+    }
+
+    static byte[] bytes(ByteBuffer frame) {
+        byte[] b = new byte[frame.remaining()];
+        frame.duplicate().get(b);
+        return b;
+    }
+
+    @Test
+    void anEchoThroughALinkWithChecksumAndSegmentationOffloadIsByteExact() {
+        OffloadingLink serverLink = new OffloadingLink();
+        PlainLink clientLink = new PlainLink();
+        long now = 1_000_000_000L;
+        TcpSecret secret = new TcpSecret(1, 2);
+        NetStack server = new NetStack(SERVER, TcpConfig.defaults(1500), secret, 64, serverLink, now);
+        NetStack client = new NetStack(CLIENT, TcpConfig.defaults(1500), secret, 64, clientLink, now);
+        ClassicServices.install(server.tcp());
+        byte[] data = new byte[3_000_000];
+        new Random(5).nextBytes(data);
+        Echo echo = new Echo(data);
+        client.tcp().connect(now, SERVER_IP, ClassicServices.ECHO_PORT, echo);
+        client.onBatchEnd(now);
+        Random flags = new Random(9);
+        for (int step = 0; step < 200_000 && echo.reason == null; step++) {
+            now += 100_000;
+            for (byte[] f : clientLink.toServer) {
+                // Received through a TAP with a vnet header: some frames checksum-verified, some partial.
+                byte[] framed = new byte[VnetHeader.LENGTH + f.length];
+                System.arraycopy(f, 0, framed, VnetHeader.LENGTH, f.length);
+                ByteBuffer b = ByteBuffer.wrap(framed);
+                if (flags.nextBoolean() && f.length > 54 && (f[23] & 0xFF) == 6) {
+                    VnetHeader.write(b, 0, 34, 16, 0, 0); // NEEDS_CSUM: only the pseudo-header sum is there
+                    ByteBuffer tcp = ByteBuffer.wrap(framed, VnetHeader.LENGTH, f.length);
+                    int len = f.length - 34;
+                    int pseudo = Checksum.pseudoHeader(tcp.getInt(VnetHeader.LENGTH + 26), tcp.getInt(VnetHeader.LENGTH + 30), 6, len);
+                    b.putShort(VnetHeader.LENGTH + 34 + 16, (short) ~Checksum.finish(pseudo));
+                } else {
+                    framed[0] = (byte) VnetHeader.F_DATA_VALID;
+                }
+                server.onFrame(now, b);
+            }
+            clientLink.toServer.clear();
+            for (byte[] f : serverLink.toClient) {
+                assertThat(Frames.problemWith(f, SERVER)).as("frame to the client %s", Frames.hex(f)).isNull();
+                client.onFrame(now, ByteBuffer.wrap(f));
+            }
+            serverLink.toClient.clear();
+            server.onBatchEnd(now);
+            client.onBatchEnd(now);
+        }
+        assertThat(echo.reason).isEqualTo(CloseReason.NORMAL);
+        assertThat(echo.got.toByteArray()).isEqualTo(data);
+        assertThat(serverLink.largeFrames).as("large segments sent").isGreaterThan(10);
+        assertThat(serverLink.largestFrame).isGreaterThan(20_000);
+        assertThat(server.counters().get(Counter.TX_GSO_FRAMES)).isEqualTo(serverLink.largeFrames);
+        assertThat(server.counters().get(Counter.DROP_TCP_BAD_CHECKSUM)).isZero();
+        assertThat(client.counters().get(Counter.DROP_TCP_BAD_CHECKSUM)).isZero();
+        assertThat(client.counters().get(Counter.TCP_RETRANSMITS)).isZero();
+    }
+
+    /** Sends its data, half-closes, collects the echo until the peer's FIN. */
+    static final class Echo implements TcpHandler {
+        final byte[] data;
+        int written;
+        final ByteArrayOutputStream got = new ByteArrayOutputStream();
+        CloseReason reason;
+        final byte[] scratch = new byte[65536];
+
+        Echo(byte[] data) {
+            this.data = data;
+        }
+
+        @Override
+        public void onConnected(TcpConnection c) {
+            pump(c);
+        }
+
+        @Override
+        public void onWritable(TcpConnection c) {
+            pump(c);
+        }
+
+        @Override
+        public void onReadable(TcpConnection c) {
+            int n;
+            while ((n = c.read(scratch, 0, scratch.length)) > 0) {
+                got.write(scratch, 0, n);
+            }
+            pump(c);
+        }
+
+        @Override
+        public void onPeerClosed(TcpConnection c) {
+            onReadable(c);
+            c.close();
+        }
+
+        @Override
+        public void onClosed(TcpConnection c, CloseReason r) {
+            reason = r;
+        }
+
+        private void pump(TcpConnection c) {
+            while (written < data.length) {
+                int n = c.write(data, written, Math.min(65536, data.length - written));
+                if (n == 0) {
+                    return;
+                }
+                written += n;
+                if (written == data.length) {
+                    c.shutdownOutput();
+                }
+            }
+        }
+    }
+}
