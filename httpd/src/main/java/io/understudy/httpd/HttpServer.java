@@ -138,6 +138,11 @@ public final class HttpServer {
     /** Resume word: the output being produced is the 408 of a header timeout. */
     static final long WORD_TIMEOUT = 1L << 42;
 
+    /**
+     * Where a connection peeks received bytes to decode them: one for the whole server (it runs on
+     * the stack thread), emptied at the end of each callback, so an idle connection holds none.
+     */
+    private final ByteBuffer in = ByteBuffer.allocate(READ_BUFFER).limit(0);
     private final ServerConfig config;
     private final DocumentRoot root;
     private int active;
@@ -379,7 +384,8 @@ public final class HttpServer {
          * {@link #fed}: the bytes before it (this request's, so far) are in the queue, and in
          * the decoder's state.
          */
-        private final ByteBuffer in = ByteBuffer.allocate(READ_BUFFER).limit(0);
+        /** The server's peek buffer (see {@link HttpServer#in}); empty between callbacks. */
+        private final ByteBuffer in = HttpServer.this.in;
         private final ArrayDeque<Part> out = new ArrayDeque<>();
         /** Bytes at the head of the receive queue already fed to the decoder (the request so far). */
         private int fed;
@@ -583,7 +589,13 @@ public final class HttpServer {
          * send queue is full; then sets the timer and the resume mark.
          */
         private void process(TcpConnection c) {
-            decodeAndAnswer(c);
+            try {
+                decodeAndAnswer(c);
+            } finally {
+                // Peeked bytes not decoded yet stay in the receive queue (at offset fed): the
+                // buffer is the server's, shared by every connection.
+                in.limit(0);
+            }
             if (!closed) {
                 arm(c);
                 mark(c);
