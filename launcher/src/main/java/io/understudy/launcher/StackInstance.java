@@ -94,7 +94,7 @@ final class StackInstance implements AutoCloseable {
             stack.observer(pcap);
         }
         StackHandler handler = faults == null ? stack : faults.wrapInbound(stack);
-        this.engine = new Engine<>(handler, this::clock, Engine.Config.defaults());
+        this.engine = new Engine<>(handler, this::clock, Engine.Config.defaults().withWait(settings.waitStrategy()));
         this.reader = new Thread(this::readLoop, "understudy-tap-reader");
         this.reader.setDaemon(true);
     }

@@ -18,11 +18,12 @@ import java.nio.file.Path;
  * @param maxConnections cap on TCP connections
  * @param pcap capture file, or null
  * @param faults faults to inject into the frames crossing the TAP ({@link FaultSpec#NONE} for none)
+ * @param waitStrategy how the stack thread waits for events
  * @param offload open the TAP with a virtio-net header and let it complete TCP checksums and cut
  *                large TCP segments (TSO); false for plain 1500-byte frames
  */
 record StackSettings(String tap, String netns, StackConfig stack, TcpConfig tcp, int maxConnections, Path pcap,
-        FaultSpec faults, boolean offload) {
+        FaultSpec faults, boolean offload, io.understudy.stack.engine.Engine.Wait waitStrategy) {
     /** The lab's service MAC: locally administered (02:…), "US" in ASCII, then 00:00:02. */
     static final String DEFAULT_MAC = "02:55:53:00:00:02";
 
@@ -59,7 +60,7 @@ record StackSettings(String tap, String netns, StackConfig stack, TcpConfig tcp,
                 throw new IllegalArgumentException("--gateway " + gateway + " is not on the subnet " + ipWithPrefix);
             }
             return new StackSettings(tap, netns, config, TcpConfig.defaults(mtu), TcpLayer.DEFAULT_MAX_CONNECTIONS, pcap,
-                    faultSpec, true);
+                    faultSpec, true, io.understudy.stack.engine.Engine.Wait.BLOCKING);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(e.getMessage().startsWith("--") ? e.getMessage() : "bad setting: " + e.getMessage());
         }
@@ -75,12 +76,17 @@ record StackSettings(String tap, String netns, StackConfig stack, TcpConfig tcp,
 
     /** These settings with other TCP settings. */
     StackSettings withTcp(TcpConfig tcpConfig, int connections) {
-        return new StackSettings(tap, netns, stack, tcpConfig, connections, pcap, faults, offload);
+        return new StackSettings(tap, netns, stack, tcpConfig, connections, pcap, faults, offload, waitStrategy);
     }
 
     /** These settings with offloads on or off. */
     StackSettings withOffload(boolean on) {
-        return new StackSettings(tap, netns, stack, tcp, maxConnections, pcap, faults, on);
+        return new StackSettings(tap, netns, stack, tcp, maxConnections, pcap, faults, on, waitStrategy);
+    }
+
+    /** These settings with another way for the stack thread to wait. */
+    StackSettings withWait(io.understudy.stack.engine.Engine.Wait wait) {
+        return new StackSettings(tap, netns, stack, tcp, maxConnections, pcap, faults, offload, wait);
     }
 
     /** The TAP's options: with offloads a virtio-net header and checksum, TSO4 and TSO6 offloads (not with faults to inject, which see plain frames). */

@@ -177,8 +177,10 @@ class MainTest {
                 "--heartbeat-timeout-ms", "30"},
             {"pair"},
             {"pair", "--lab", "--policy", "maybe"},
+            {"serve", "--lab", "--wait-strategy", "spin"},
         };
-        String[] named = {"--peer", "--peer", "--role", "--policy", "--role", "--heartbeat", "--lab", "--policy"};
+        String[] named = {"--peer", "--peer", "--role", "--policy", "--role", "--heartbeat", "--lab", "--policy",
+            "--wait-strategy"};
         for (int i = 0; i < cases.length; i++) {
             err.reset();
             assertThat(Main.run(cases[i])).as(String.join(" ", cases[i])).isEqualTo(2);

@@ -3,7 +3,10 @@ package io.understudy.stack.engine;
 import com.lmax.disruptor.EventHandler;
 import com.lmax.disruptor.ExceptionHandler;
 import com.lmax.disruptor.RingBuffer;
+import com.lmax.disruptor.LiteTimeoutBlockingWaitStrategy;
+import com.lmax.disruptor.PhasedBackoffWaitStrategy;
 import com.lmax.disruptor.TimeoutBlockingWaitStrategy;
+import com.lmax.disruptor.WaitStrategy;
 import com.lmax.disruptor.dsl.Disruptor;
 import com.lmax.disruptor.dsl.ProducerType;
 import java.io.IOException;
@@ -30,11 +33,50 @@ import org.slf4j.LoggerFactory;
 public final class Engine<H extends StackHandler> implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Engine.class);
 
+    /**
+     * How the stack thread waits for events. Each variant still wakes at least every idle tick,
+     * so timers fire on an idle ring.
+     */
+    public enum Wait {
+        /**
+         * Park on a lock and condition; every publish signals it (Disruptor's
+         * TimeoutBlockingWaitStrategy). The default: on a 2-core machine the stack thread must not
+         * take a core from the TAP reader and the load generator while idle.
+         */
+        BLOCKING,
+        /** As BLOCKING, but a publish only signals when the stack thread is actually waiting (LiteTimeoutBlockingWaitStrategy). */
+        LITE_BLOCKING,
+        /**
+         * Spin for 20 µs, yield for 100 µs, then park as LITE_BLOCKING (PhasedBackoffWaitStrategy):
+         * the lowest latency when a core is free for it, the worst when cores are scarce.
+         */
+        SPIN_THEN_BLOCK;
+
+        WaitStrategy strategy(long idleTickNanos) {
+            return switch (this) {
+                case BLOCKING -> new TimeoutBlockingWaitStrategy(idleTickNanos, TimeUnit.NANOSECONDS);
+                case LITE_BLOCKING -> new LiteTimeoutBlockingWaitStrategy(idleTickNanos, TimeUnit.NANOSECONDS);
+                case SPIN_THEN_BLOCK -> new PhasedBackoffWaitStrategy(20, 120, TimeUnit.MICROSECONDS,
+                        new LiteTimeoutBlockingWaitStrategy(idleTickNanos, TimeUnit.NANOSECONDS));
+            };
+        }
+    }
+
     /** Engine settings. */
-    public record Config(int ringSize, int frameCapacity, long idleTickNanos) {
-        /** 1024 slots of 64 KiB + headroom (a whole GSO frame), a 1 ms idle tick. */
+    public record Config(int ringSize, int frameCapacity, long idleTickNanos, Wait waitStrategy) {
+        /** 1024 slots of 64 KiB + headroom (a whole GSO frame), a 1 ms idle tick, {@link Wait#BLOCKING}. */
         public static Config defaults() {
-            return new Config(1024, 65_536 + 64, TimeUnit.MILLISECONDS.toNanos(1));
+            return new Config(1024, 65_536 + 64, TimeUnit.MILLISECONDS.toNanos(1), Wait.BLOCKING);
+        }
+
+        /** Settings with the old three components and {@link Wait#BLOCKING}. */
+        public Config(int ringSize, int frameCapacity, long idleTickNanos) {
+            this(ringSize, frameCapacity, idleTickNanos, Wait.BLOCKING);
+        }
+
+        /** These settings with another way of waiting. */
+        public Config withWait(Wait wait) {
+            return new Config(ringSize, frameCapacity, idleTickNanos, wait);
         }
 
         public Config {
@@ -44,6 +86,7 @@ public final class Engine<H extends StackHandler> implements AutoCloseable {
             if (frameCapacity < 64) {
                 throw new IllegalArgumentException("frame capacity must be at least 64 bytes, got " + frameCapacity);
             }
+            java.util.Objects.requireNonNull(waitStrategy, "waitStrategy");
             if (idleTickNanos <= 0) {
                 throw new IllegalArgumentException("idle tick must be positive, got " + idleTickNanos);
             }
@@ -70,7 +113,7 @@ public final class Engine<H extends StackHandler> implements AutoCloseable {
                     return t;
                 },
                 ProducerType.MULTI,
-                new TimeoutBlockingWaitStrategy(config.idleTickNanos(), TimeUnit.NANOSECONDS));
+                config.waitStrategy().strategy(config.idleTickNanos()));
         this.disruptor.handleEventsWith(new Handler());
         this.disruptor.setDefaultExceptionHandler(new LogAndContinue());
         this.ring = disruptor.getRingBuffer();

@@ -146,6 +146,17 @@ class EngineTest {
         assertThat(next(3)).containsOnly("batchEnd @42");
     }
 
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(Engine.Wait.class)
+    void everyWaitStrategyDeliversFramesAndRunsIdleTicks(Engine.Wait wait) throws Exception {
+        engine = new Engine<>(recorder, () -> NOW, new Engine.Config(64, 128, TimeUnit.MILLISECONDS.toNanos(1)).withWait(wait));
+        engine.start();
+        assertThat(next(2)).containsOnly("batchEnd @42"); // idle ticks
+        engine.publishFrame(frame(0x7F));
+        drain();
+        assertThat(recorder.frames()).contains("frame 7f @42");
+    }
+
     @Test void handlerExceptionIsCountedAndLaterEventsAreHandled() throws Exception {
         start();
         engine.publishFrame(frame(1));
