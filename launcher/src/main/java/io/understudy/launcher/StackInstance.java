@@ -44,6 +44,8 @@ final class StackInstance implements AutoCloseable {
     private static final int READ_BATCH = 64;
     /** How long the reader waits in poll(2) before checking whether it should stop. */
     private static final int POLL_MILLIS = 100;
+    /** How long a node of a pair warms up its code paths before it starts ({@link Warmup}). */
+    private static final java.time.Duration WARMUP = java.time.Duration.ofMillis(1500);
 
     private final StackSettings settings;
     private final TapDevice tap;
@@ -125,6 +127,10 @@ final class StackInstance implements AutoCloseable {
      */
     static StackInstance start(StackSettings settings, boolean classicServices, HttpSetup http,
             ReplicationConfig replication, Runnable onStopped) throws Exception {
+        if (replication != null) {
+            // A node of a pair: compile the takeover's code paths before they are needed.
+            Warmup.run(WARMUP);
+        }
         TapDevice tap = Netns.call(settings.netns(), () -> TapDevice.open(settings.tapOptions()));
         PcapWriter pcap = null;
         SampleSite site = null;

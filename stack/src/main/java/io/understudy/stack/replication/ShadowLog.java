@@ -11,10 +11,12 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * An in-memory standby for tests: a {@link ReplicationLog} that applies every record straight
- * into shadow TCBs (the latest image, the received bytes from the resume mark, the send queue from
- * SND.UNA) and builds the {@link Adoption}s a takeover needs. Records are numbered from 1; the
- * test decides when to acknowledge them. Not thread-safe: use it on the stack thread.
+ * An in-memory standby: a {@link ReplicationLog} that applies every record straight into shadow
+ * TCBs (the latest image, the received bytes from the resume mark, the send queue from SND.UNA)
+ * and builds the {@link Adoption}s a takeover needs — replication without a link, for tests, for
+ * warming up a standby's code paths, and for experimenting with takeover in one process. Records
+ * are numbered from the first given; the caller decides when to acknowledge them
+ * ({@link io.understudy.stack.NetStack#replicationAcked}). Not thread-safe: use it on the stack thread.
  */
 public final class ShadowLog implements ReplicationLog {
     /** One shadow TCB. */
@@ -104,7 +106,7 @@ public final class ShadowLog implements ReplicationLog {
             s.receivedSeq = seq;
         }
         if (seq != s.receivedSeq + s.received.length) {
-            throw new AssertionError("received bytes not contiguous: " + Integer.toUnsignedString(seq) + " after "
+            throw new IllegalStateException("received bytes not contiguous: " + Integer.toUnsignedString(seq) + " after "
                     + Integer.toUnsignedString(s.receivedSeq + s.received.length));
         }
         ByteBuffer b = length <= scratch.capacity() ? scratch : ByteBuffer.allocate(length);
