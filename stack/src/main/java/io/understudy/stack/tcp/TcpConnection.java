@@ -1105,16 +1105,9 @@ public final class TcpConnection {
         }
     }
 
-    /** Copies send-queue bytes; {@link SendBuffer#copy} may return fewer than asked, so loop. */
+    /** Copies send-queue bytes into the segment ({@link #copySendQueue}, which loops over partial copies). */
     private void copyPayload(int seq, ByteBuffer dst, int at, int length) {
-        int done = 0;
-        while (done < length) {
-            int n = snd.buffer.copy(seq + done, dst, at + done, length - done);
-            if (n <= 0) {
-                throw new IllegalStateException("send queue ran dry at " + Integer.toUnsignedString(seq + done));
-            }
-            done += n;
-        }
+        copySendQueue(seq, dst, at, length);
     }
 
     // ---------------------------------------------------------------- re-entrancy, callbacks

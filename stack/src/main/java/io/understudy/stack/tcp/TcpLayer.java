@@ -397,14 +397,7 @@ public final class TcpLayer implements IpProtocolHandler, TcpConnection.Owner, S
      */
     public void startReplication(long now, ReplicationLog log) {
         context.replication = log;
-        // Anything queued for the previous log is covered by the snapshot.
-        while (replicatingHead != null) {
-            Entry e = replicatingHead;
-            replicatingHead = e.nextReplicating;
-            e.nextReplicating = null;
-            e.replicating = false;
-            e.connection.replicated();
-        }
+        forgetReplicating(); // anything queued for the previous log is covered by the snapshot
         connections.forEach(e -> e.connection.snapshotTo(log, image));
         log.commit(now);
     }
@@ -412,6 +405,11 @@ public final class TcpLayer implements IpProtocolHandler, TcpConnection.Owner, S
     /** Stops replicating (solo). Stack thread. */
     public void stopReplication() {
         context.replication = null;
+        forgetReplicating();
+    }
+
+    /** Empties the list of connections waiting to be written into the batch's record. */
+    private void forgetReplicating() {
         while (replicatingHead != null) {
             Entry e = replicatingHead;
             replicatingHead = e.nextReplicating;
@@ -538,20 +536,20 @@ public final class TcpLayer implements IpProtocolHandler, TcpConnection.Owner, S
 
     @Override
     public void sendLarge(long now, TcpTuple tuple, int length, int headerLength, int payloadPerSegment) {
-        out.wrap(segmentBuffer(), segmentOffset(), length).writePartialChecksum(localIp, tuple.remoteIp());
+        sendOffloaded(now, tuple.remoteIp(), length, payloadPerSegment, headerLength);
+    }
+
+    /** The link completes the checksum (only the pseudo header is summed here) and, with {@code gsoSize}, segments. */
+    private void sendOffloaded(long now, int remoteIp, int length, int gsoSize, int headerLength) {
+        out.wrap(segmentBuffer(), segmentOffset(), length).writePartialChecksum(localIp, remoteIp);
         counters.increment(Counter.TCP_SEGMENTS_SENT);
-        ip.sendOffloaded(now, tuple.remoteIp(), Ipv4Header.PROTO_TCP, length, TcpHeader.CHECKSUM, payloadPerSegment,
-                headerLength);
+        ip.sendOffloaded(now, remoteIp, Ipv4Header.PROTO_TCP, length, TcpHeader.CHECKSUM, gsoSize, headerLength);
         context.commit.tag(0);
     }
 
     private void send(long now, int remoteIp, int length) {
         if (ip.canOffload(remoteIp, now, Link.OFFLOAD_CSUM)) {
-            // The link completes the checksum: only the pseudo header is summed here.
-            out.wrap(segmentBuffer(), segmentOffset(), length).writePartialChecksum(localIp, remoteIp);
-            counters.increment(Counter.TCP_SEGMENTS_SENT);
-            ip.sendOffloaded(now, remoteIp, Ipv4Header.PROTO_TCP, length, TcpHeader.CHECKSUM, 0, 0);
-            context.commit.tag(0);
+            sendOffloaded(now, remoteIp, length, 0, 0);
             return;
         }
         out.wrap(segmentBuffer(), segmentOffset(), length).writeChecksum(localIp, remoteIp);

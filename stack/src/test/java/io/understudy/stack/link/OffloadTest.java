@@ -3,19 +3,17 @@ package io.understudy.stack.link;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.understudy.stack.Counter;
+import io.understudy.stack.EchoClient;
 import io.understudy.stack.Frames;
 import io.understudy.stack.NetStack;
 import io.understudy.stack.StackConfig;
 import io.understudy.stack.services.ClassicServices;
 import io.understudy.stack.tcp.CloseReason;
 import io.understudy.stack.tcp.TcpConfig;
-import io.understudy.stack.tcp.TcpConnection;
-import io.understudy.stack.tcp.TcpHandler;
 import io.understudy.stack.tcp.TcpSecret;
 import io.understudy.stack.wire.Checksum;
 import io.understudy.stack.wire.Ipv4Address;
 import io.understudy.stack.wire.MacAddress;
-import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -133,7 +131,7 @@ class OffloadTest {
         ClassicServices.install(server.tcp());
         byte[] data = new byte[3_000_000];
         new Random(5).nextBytes(data);
-        Echo echo = new Echo(data);
+        EchoClient echo = new EchoClient(data);
         client.tcp().connect(now, SERVER_IP, ClassicServices.ECHO_PORT, echo);
         client.onBatchEnd(now);
         Random flags = new Random(9);
@@ -172,61 +170,5 @@ class OffloadTest {
         assertThat(server.counters().get(Counter.DROP_TCP_BAD_CHECKSUM)).isZero();
         assertThat(client.counters().get(Counter.DROP_TCP_BAD_CHECKSUM)).isZero();
         assertThat(client.counters().get(Counter.TCP_RETRANSMITS)).isZero();
-    }
-
-    /** Sends its data, half-closes, collects the echo until the peer's FIN. */
-    static final class Echo implements TcpHandler {
-        final byte[] data;
-        int written;
-        final ByteArrayOutputStream got = new ByteArrayOutputStream();
-        CloseReason reason;
-        final byte[] scratch = new byte[65536];
-
-        Echo(byte[] data) {
-            this.data = data;
-        }
-
-        @Override
-        public void onConnected(TcpConnection c) {
-            pump(c);
-        }
-
-        @Override
-        public void onWritable(TcpConnection c) {
-            pump(c);
-        }
-
-        @Override
-        public void onReadable(TcpConnection c) {
-            int n;
-            while ((n = c.read(scratch, 0, scratch.length)) > 0) {
-                got.write(scratch, 0, n);
-            }
-            pump(c);
-        }
-
-        @Override
-        public void onPeerClosed(TcpConnection c) {
-            onReadable(c);
-            c.close();
-        }
-
-        @Override
-        public void onClosed(TcpConnection c, CloseReason r) {
-            reason = r;
-        }
-
-        private void pump(TcpConnection c) {
-            while (written < data.length) {
-                int n = c.write(data, written, Math.min(65536, data.length - written));
-                if (n == 0) {
-                    return;
-                }
-                written += n;
-                if (written == data.length) {
-                    c.shutdownOutput();
-                }
-            }
-        }
     }
 }

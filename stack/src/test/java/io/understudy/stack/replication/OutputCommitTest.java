@@ -1,5 +1,6 @@
 package io.understudy.stack.replication;
 
+import io.understudy.stack.EchoClient;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.understudy.stack.Counter;
@@ -89,7 +90,7 @@ class OutputCommitTest {
             Random random = new Random(seed);
             byte[] data = new byte[200_000 + random.nextInt(100_000)];
             random.nextBytes(data);
-            ReplicationLab.EchoClient client = new ReplicationLab.EchoClient(data);
+            EchoClient client = new EchoClient(data);
             lab.connect(ClassicServices.ECHO_PORT, client);
             for (int i = 0; i < 20_000 && client.reason == null; i++) {
                 lab.step();
@@ -111,7 +112,7 @@ class OutputCommitTest {
         ClassicServices.install(lab.primary.tcp());
         ShadowLog log = new ShadowLog();
         lab.primary.attachReplication(lab.now, log);
-        ReplicationLab.EchoClient client = new ReplicationLab.EchoClient(new byte[10]);
+        EchoClient client = new EchoClient(new byte[10]);
         lab.connect(ClassicServices.ECHO_PORT, client);
         lab.steps(20); // ARP both ways, the SYN in; the SYN-ACK waits
         assertThat(lab.primary.counters().get(Counter.TCP_PASSIVE_OPENS)).isEqualTo(1);
@@ -128,7 +129,7 @@ class OutputCommitTest {
         ReplicationLab lab = new ReplicationLab();
         ClassicServices.install(lab.primary.tcp());
         lab.primary.attachReplication(lab.now, new ShadowLog());
-        lab.connect(ClassicServices.ECHO_PORT, new ReplicationLab.EchoClient(new byte[10]));
+        lab.connect(ClassicServices.ECHO_PORT, new EchoClient(new byte[10]));
         lab.steps(20);
         assertThat(lab.primary.outputCommit().waitingFrames()).isEqualTo(1);
         lab.primary.detachReplication();
@@ -138,7 +139,7 @@ class OutputCommitTest {
         ReplicationLab halted = new ReplicationLab();
         ClassicServices.install(halted.primary.tcp());
         halted.primary.attachReplication(halted.now, new ShadowLog());
-        halted.connect(ClassicServices.ECHO_PORT, new ReplicationLab.EchoClient(new byte[10]));
+        halted.connect(ClassicServices.ECHO_PORT, new EchoClient(new byte[10]));
         halted.steps(20);
         halted.primary.haltOutput();
         long sentBefore = halted.primary.counters().get(Counter.TX_FRAMES);

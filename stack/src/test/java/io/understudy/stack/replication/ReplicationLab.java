@@ -3,7 +3,6 @@ package io.understudy.stack.replication;
 import io.understudy.stack.NetStack;
 import io.understudy.stack.StackConfig;
 import io.understudy.stack.link.Link;
-import io.understudy.stack.tcp.CloseReason;
 import io.understudy.stack.tcp.TcpConfig;
 import io.understudy.stack.tcp.TcpConnection;
 import io.understudy.stack.tcp.TcpHandler;
@@ -11,7 +10,6 @@ import io.understudy.stack.tcp.TcpSecret;
 import io.understudy.stack.tcp.TcpLayer;
 import io.understudy.stack.wire.Ipv4Address;
 import io.understudy.stack.wire.MacAddress;
-import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -119,70 +117,6 @@ final class ReplicationLab {
         adopted = standby.takeover(now, adoptions);
         standby.onBatchEnd(now);
         tookOver = true;
-    }
-
-    /** A client that sends {@code data}, half-closes, and collects what comes back until the peer's FIN. */
-    static final class EchoClient implements TcpHandler {
-        final byte[] data;
-        int written;
-        boolean shut;
-        final ByteArrayOutputStream got = new ByteArrayOutputStream();
-        boolean peerClosed;
-        CloseReason reason;
-        final byte[] scratch = new byte[65_536];
-
-        EchoClient(byte[] data) {
-            this.data = data;
-        }
-
-        @Override
-        public void onConnected(TcpConnection c) {
-            pump(c);
-        }
-
-        @Override
-        public void onWritable(TcpConnection c) {
-            pump(c);
-        }
-
-        @Override
-        public void onReadable(TcpConnection c) {
-            drain(c);
-            pump(c);
-        }
-
-        @Override
-        public void onPeerClosed(TcpConnection c) {
-            drain(c);
-            peerClosed = true;
-            c.close();
-        }
-
-        @Override
-        public void onClosed(TcpConnection c, CloseReason reason) {
-            this.reason = reason;
-        }
-
-        private void pump(TcpConnection c) {
-            while (written < data.length) {
-                int n = c.write(data, written, Math.min(data.length - written, 16_384));
-                if (n == 0) {
-                    return;
-                }
-                written += n;
-            }
-            if (!shut) {
-                shut = true;
-                c.shutdownOutput();
-            }
-        }
-
-        private void drain(TcpConnection c) {
-            int n;
-            while ((n = c.read(scratch, 0, scratch.length)) > 0) {
-                got.write(scratch, 0, n);
-            }
-        }
     }
 
     TcpConnection connect(int port, TcpHandler handler) {

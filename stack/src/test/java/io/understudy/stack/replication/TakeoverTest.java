@@ -1,5 +1,6 @@
 package io.understudy.stack.replication;
 
+import io.understudy.stack.EchoClient;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.understudy.stack.Counter;
@@ -38,7 +39,7 @@ class TakeoverTest {
         ClassicServices.install(lab.primary.tcp());
         ShadowLog log = new ShadowLog();
         lab.primary.attachReplication(lab.now, log);
-        ReplicationLab.EchoClient client = new ReplicationLab.EchoClient(new byte[BYTES]);
+        EchoClient client = new EchoClient(new byte[BYTES]);
         lab.connect(ClassicServices.ECHO_PORT, client);
         int step = 0;
         for (long toAck = 0; client.reason == null && step < 100_000; step++) {
@@ -61,7 +62,7 @@ class TakeoverTest {
         lab.primary.attachReplication(lab.now, log);
         byte[] data = new byte[BYTES];
         new Random(killStep).nextBytes(data);
-        ReplicationLab.EchoClient client = new ReplicationLab.EchoClient(data);
+        EchoClient client = new EchoClient(data);
         lab.connect(ClassicServices.ECHO_PORT, client);
 
         long toAck = 0;
@@ -96,7 +97,7 @@ class TakeoverTest {
         ClassicServices.install(lab.standby.tcp());
         byte[] data = new byte[BYTES];
         new Random(joinStep).nextBytes(data);
-        ReplicationLab.EchoClient client = new ReplicationLab.EchoClient(data);
+        EchoClient client = new EchoClient(data);
         lab.connect(ClassicServices.ECHO_PORT, client);
         lab.steps(joinStep); // solo: nothing waits
         assertThat(lab.primary.counters().get(Counter.REPLICATION_FRAMES_HELD)).isZero();
