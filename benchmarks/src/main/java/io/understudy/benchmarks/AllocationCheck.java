@@ -56,6 +56,16 @@ public final class AllocationCheck {
         Blackhole bh = new Blackhole("Today's password is swordfish. I understand instantiating Blackholes directly is dangerous.");
         ops.put("HttpDecodeBench.single", objects(http::single));
         ops.put("HttpDecodeBench.pipelineOf10 (per 10)", () -> sink += http.pipelineOf10(bh));
+        for (String request : new String[] {"file", "bytes"}) {
+            HttpServerBench server = new HttpServerBench();
+            server.request = request;
+            try {
+                server.setUp();
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            ops.put("HttpServerBench.exchange " + request, ints(server::exchange));
+        }
         ReplicationCodecBench codec = new ReplicationCodecBench();
         codec.setUp();
         ops.put("ReplicationCodecBench.encode", ints(codec::encode));

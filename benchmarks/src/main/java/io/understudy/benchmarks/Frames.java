@@ -99,5 +99,12 @@ final class Frames {
             int s = base + (a >>> 16) + (a & 0xFFFF) + (b >>> 16) + (b & 0xFFFF) + (c >>> 16) + (c & 0xFFFF);
             f.putShort(csumAt, Checksum.finish(s));
         }
+
+        /** Writes the checksum for the current values of four changed fields. */
+        void write(int a, int b, int c, int d) {
+            int s = base + (a >>> 16) + (a & 0xFFFF) + (b >>> 16) + (b & 0xFFFF) + (c >>> 16) + (c & 0xFFFF)
+                    + (d >>> 16) + (d & 0xFFFF);
+            f.putShort(csumAt, Checksum.finish(s));
+        }
     }
 }

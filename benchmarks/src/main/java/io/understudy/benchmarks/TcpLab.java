@@ -49,11 +49,22 @@ final class TcpLab {
             serverConn = c;
             return serverHandler;
         });
+        connectClient(clientHandler);
+    }
+
+    /**
+     * Connects the client to whatever listens on {@link #PORT} of the server (installed by the
+     * caller) and steps until both ends are established; {@link #serverConn} is the server's end.
+     */
+    void connectClient(TcpHandler clientHandler) {
         clientConn = client.tcp().connect(now, SERVER_IP, PORT, clientHandler);
         client.onBatchEnd(now);
         for (int i = 0; i < 100 && (serverConn == null || serverConn.state() != TcpState.ESTABLISHED
                 || clientConn.state() != TcpState.ESTABLISHED); i++) {
             step();
+            if (serverConn == null) {
+                server.tcp().forEachConnection(c -> serverConn = c);
+            }
         }
         if (serverConn == null || serverConn.state() != TcpState.ESTABLISHED) {
             throw new IllegalStateException("no connection: client " + clientConn + ", server " + serverConn);

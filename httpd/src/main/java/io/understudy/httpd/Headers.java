@@ -45,7 +45,8 @@ public final class Headers implements Iterable<Headers.Field> {
 
     /** The value of the first field named {@code name} (any case), or null if there is none. */
     public String first(String name) {
-        for (Field f : fields) {
+        for (int i = 0; i < fields.size(); i++) { // indexed: no iterator on the hot path
+            Field f = fields.get(i);
             if (f.name().equalsIgnoreCase(name)) {
                 return f.value();
             }
@@ -55,13 +56,40 @@ public final class Headers implements Iterable<Headers.Field> {
 
     /** The values of all fields named {@code name} (any case), in received order. */
     public List<String> all(String name) {
-        List<String> values = new ArrayList<>(1);
-        for (Field f : fields) {
+        List<String> values = null; // allocated at the first match: most lookups find nothing
+        for (int i = 0; i < fields.size(); i++) {
+            Field f = fields.get(i);
             if (f.name().equalsIgnoreCase(name)) {
+                if (values == null) {
+                    values = new ArrayList<>(1);
+                }
                 values.add(f.value());
             }
         }
-        return values;
+        return values == null ? List.of() : values;
+    }
+
+    /**
+     * The values of all fields named {@code name} (any case) joined with {@code ", "}, as one
+     * field value (RFC 9110 §5.3); null if there is none. Allocates only for two or more.
+     */
+    public String joined(String name) {
+        String one = null;
+        StringBuilder more = null;
+        for (int i = 0; i < fields.size(); i++) {
+            Field f = fields.get(i);
+            if (f.name().equalsIgnoreCase(name)) {
+                if (one == null) {
+                    one = f.value();
+                } else {
+                    if (more == null) {
+                        more = new StringBuilder(one);
+                    }
+                    more.append(", ").append(f.value());
+                }
+            }
+        }
+        return more != null ? more.toString() : one;
     }
 
     /** Whether a field named {@code name} (any case) is present. */

@@ -154,6 +154,27 @@ public final class HttpServer {
     /** The largest file region queued as one descriptor. */
     private long fileRegionChunk = FILE_REGION_CHUNK;
 
+    // Per-server scratch state for building responses. Everything below is used only on the
+    // stack thread, and only within one callback of one connection at a time (a response is
+    // built and queued, and its head written to the send queue, in the same callback), so one
+    // of each serves every connection and an idle connection holds none of it.
+    /** The response being built (one at a time: {@link Response#reset} starts the next). */
+    private final Response response = new Response();
+    /**
+     * The head of the response just queued, as bytes. A connection's {@code out} refers to it
+     * only until the end of the callback that queued it: {@link Connection#detachHead} copies
+     * whatever the send queue did not take before the next connection (or callback) reuses it.
+     */
+    private BytesPart headPart = new BytesPart(ByteBuffer.allocate(1024).limit(0));
+    /** Where {@code /bytes/N} is generated, a send queue's worth at a time; written out in the same call. */
+    private final byte[] generated = new byte[GENERATE_CHUNK];
+    /** The {@code Date} of responses in second {@link #dateSecond}: formatting it once a second is enough. */
+    private long dateSecond = Long.MIN_VALUE;
+    private Instant dateInstant;
+    private String dateText;
+    /** What a response says about a file, by real path; see {@link FileFacts}. */
+    private final FileFacts.Cache files = new FileFacts.Cache(FileFacts.CACHE_ENTRIES);
+
     private HttpServer(ServerConfig config, DocumentRoot root) {
         this.config = config;
         this.root = root;
@@ -227,6 +248,21 @@ public final class HttpServer {
         return new Connection(false);
     }
 
+    /** {@code second} as an Instant, cached with its HTTP-date for the second last asked (stack thread). */
+    private Instant date(long second) {
+        if (second != dateSecond) {
+            dateInstant = Instant.ofEpochSecond(second);
+            dateText = HttpDate.format(dateInstant);
+            dateSecond = second;
+        }
+        return dateInstant;
+    }
+
+    /** The HTTP-date of {@code date}, a whole second (cached like {@link #date(long)}). */
+    private String dateText(Instant date) {
+        return date(date.getEpochSecond()) == date ? dateText : HttpDate.format(date);
+    }
+
     // ---------------------------------------------------------------- response parts
 
     /**
@@ -263,6 +299,13 @@ public final class HttpServer {
             int k = (int) Math.min(n, bytes.remaining());
             bytes.position(bytes.position() + k);
             return k;
+        }
+
+        /** A part of its own holding a copy of the bytes not yet queued. */
+        BytesPart copy() {
+            ByteBuffer rest = ByteBuffer.allocate(bytes.remaining());
+            rest.put(bytes.duplicate()).flip();
+            return new BytesPart(rest);
         }
     }
 
@@ -305,11 +348,18 @@ public final class HttpServer {
         private final long seed;
         private final long end;
         private long position;
-        private byte[] scratch;
+        /** Filled and written out within one {@link #writeTo}; may be shared (the server's). */
+        private final byte[] scratch;
 
         GeneratedPart(long seed, long length) {
+            this(seed, length, new byte[GENERATE_CHUNK]);
+        }
+
+        /** {@code scratch}: where to generate; only used during {@link #writeTo}, so one can serve every part. */
+        GeneratedPart(long seed, long length, byte[] scratch) {
             this.seed = seed;
             this.end = length;
+            this.scratch = scratch;
         }
 
         /** The offset in the generated stream of the next byte to queue. */
@@ -324,9 +374,6 @@ public final class HttpServer {
                 if (room == 0) {
                     return false; // onWritable follows when space opens
                 }
-                if (scratch == null) {
-                    scratch = new byte[GENERATE_CHUNK];
-                }
                 int n = (int) Math.min(Math.min(room, scratch.length), end - position);
                 SeededBytes.fill(seed, position, scratch, 0, n);
                 int taken = c.write(scratch, 0, n);
@@ -335,7 +382,6 @@ public final class HttpServer {
                     return false;
                 }
             }
-            scratch = null;
             return true;
         }
 
@@ -592,6 +638,7 @@ public final class HttpServer {
             try {
                 decodeAndAnswer(c);
             } finally {
+                detachHead();
                 // Peeked bytes not decoded yet stay in the receive queue (at offset fed): the
                 // buffer is the server's, shared by every connection.
                 in.limit(0);
@@ -804,15 +851,29 @@ public final class HttpServer {
                     responseSecond = resumeSecond;
                     resumeSecond = -1;
                 } else {
-                    responseSecond = wallClock.instant().getEpochSecond();
+                    responseSecond = Math.floorDiv(wallClock.millis(), 1000L);
                 }
             }
-            return Instant.ofEpochSecond(responseSecond);
+            return date(responseSecond);
         }
 
-        /** A response dated by {@link #responseDate()}. */
+        /** The response being built, dated by {@link #responseDate()}. */
         private Response response(int status, boolean keepAlive, boolean http10) {
-            return new Response(status, keepAlive, http10, responseDate());
+            Instant date = responseDate();
+            return response.reset(status, keepAlive, http10, dateText(date));
+        }
+
+        /**
+         * Ends the use of the server's {@link HttpServer#headPart} by this connection: if the head
+         * queued last is still waiting in {@link #out} (the send queue did not take all of it),
+         * it is replaced, in place, by a copy of what is left of it.
+         */
+        private void detachHead() {
+            BytesPart shared = headPart;
+            for (int i = out.size(); i > 0; i--) { // one turn of the queue keeps the order
+                Part p = out.pollFirst();
+                out.addLast(p == shared ? shared.copy() : p);
+            }
         }
 
         private void queue(Response r) {
@@ -823,7 +884,9 @@ public final class HttpServer {
             }
             logged = null;
             responsePending = true;
-            out.addLast(new BytesPart(ByteBuffer.wrap(r.head().getBytes(StandardCharsets.ISO_8859_1))));
+            detachHead(); // never two heads in the one buffer (does nothing as responses are queued)
+            headPart = r.writeHead(headPart);
+            out.addLast(headPart);
             out.addAll(r.body);
             if (!r.keepAlive) {
                 closeAfter = true;
@@ -863,7 +926,7 @@ public final class HttpServer {
                 r.bytes(request.body(), false);
                 queue(r);
             } else if (path.startsWith("/bytes/")) {
-                bytes(path.substring("/bytes/".length()), query, method, keep, http10);
+                bytes(path, "/bytes/".length(), query, method, keep, http10);
             } else if (introspection != null && Introspection.serves(path)) { // /status, /metrics: Introspection
                 if (!method.equals("GET") && !isHead) {
                     queue(response(405, keep, http10).field("Allow", "GET, HEAD").page(false));
@@ -881,13 +944,14 @@ public final class HttpServer {
             }
         }
 
-        private void bytes(String count, String query, String method, boolean keep, boolean http10) {
+        /** {@code /bytes/N}: the count N is {@code path} from {@code countAt}. */
+        private void bytes(String path, int countAt, String query, String method, boolean keep, boolean http10) {
             boolean isHead = method.equals("HEAD");
             if (!method.equals("GET") && !isHead) {
                 queue(response(405, keep, http10).field("Allow", "GET, HEAD").page(false));
                 return;
             }
-            long n = digits(count);
+            long n = digits(path, countAt);
             if (n < 0) {
                 queue(response(404, keep, http10).page(isHead));
                 return;
@@ -900,7 +964,7 @@ public final class HttpServer {
             Response r = response(200, keep, http10).field("Content-Type", OCTETS);
             r.length(n);
             if (!isHead && n > 0) {
-                r.body.add(new GeneratedPart(seed, n));
+                r.body.add(new GeneratedPart(seed, n, generated));
             }
             queue(r);
         }
@@ -923,23 +987,31 @@ public final class HttpServer {
             Headers h = request.headers();
             String method = request.method();
             Instant now = responseDate();
-            Conditional.Outcome outcome = Conditional.evaluate(new Conditional.Request(method,
-                    joined(h.all("If-Match")), joined(h.all("If-None-Match")), h.first("If-Modified-Since"),
-                    h.first("If-Unmodified-Since")), file.etag(), file.lastModifiedSecond(), now);
-            String etag = file.etag();
-            String lastModified = file.lastModifiedHttpDate(now);
+            FileFacts facts = files.of(file);
+            String ifMatch = h.joined("If-Match");
+            String ifNoneMatch = h.joined("If-None-Match");
+            String ifModifiedSince = h.first("If-Modified-Since");
+            String ifUnmodifiedSince = h.first("If-Unmodified-Since");
+            Conditional.Outcome outcome = ifMatch == null && ifNoneMatch == null && ifModifiedSince == null
+                    && ifUnmodifiedSince == null
+                    ? Conditional.Outcome.PROCEED // no precondition field: nothing to evaluate
+                    : Conditional.evaluate(new Conditional.Request(method, ifMatch, ifNoneMatch, ifModifiedSince,
+                            ifUnmodifiedSince), facts.etag(), facts.lastModifiedSecond(), now);
+            String etag = facts.etag();
+            String lastModified = facts.lastModifiedHttpDate(now);
             if (outcome == Conditional.Outcome.NOT_MODIFIED) {
-                queue(new Response(304, keep, http10, now).field("ETag", etag).field("Last-Modified", lastModified)
+                queue(response(304, keep, http10).field("ETag", etag).field("Last-Modified", lastModified)
                         .noLength());
                 return;
             }
             if (outcome == Conditional.Outcome.PRECONDITION_FAILED) {
-                queue(new Response(412, keep, http10, now).page(isHead));
+                queue(response(412, keep, http10).page(isHead));
                 return;
             }
-            RangeRequest.Result range = RangeRequest.evaluate(method, h.first("Range"), h.first("If-Range"), file);
+            RangeRequest.Result range = RangeRequest.evaluate(method, h.first("Range"), h.first("If-Range"),
+                    file.size(), etag, facts.lastModifiedSecond());
             if (range instanceof RangeRequest.Unsatisfiable u) {
-                queue(new Response(416, keep, http10, now).field("Content-Range", u.contentRange()).page(isHead));
+                queue(response(416, keep, http10).field("Content-Range", u.contentRange()).page(isHead));
                 return;
             }
             long offset = 0;
@@ -948,17 +1020,21 @@ public final class HttpServer {
             if (range instanceof RangeRequest.Partial p) {
                 offset = p.offset();
                 length = p.length();
-                r = new Response(206, keep, http10, now).field("Content-Range", p.contentRange());
+                r = response(206, keep, http10).field("Content-Range", p.contentRange());
             } else {
-                r = new Response(200, keep, http10, now);
+                r = response(200, keep, http10);
             }
-            r.field("Content-Type", ContentTypes.of(file.path())).field("Accept-Ranges", "bytes")
+            r.field("Content-Type", facts.contentType()).field("Accept-Ranges", "bytes")
                     .field("ETag", etag).field("Last-Modified", lastModified).length(length);
             if (!isHead) {
-                for (long at = offset, end = offset + length; at < end; at += fileRegionChunk) {
-                    long n = Math.min(fileRegionChunk, end - at);
-                    r.body.add(new FilePart(new FileRegion(file.path(), file.size(), file.lastModifiedNanos(),
-                            file.inode(), at, n)));
+                if (offset == 0 && length == file.size() && length <= fileRegionChunk) {
+                    r.body.add(new FilePart(facts.wholeFile())); // the common case: one region, the same for every response
+                } else {
+                    for (long at = offset, end = offset + length; at < end; at += fileRegionChunk) {
+                        long n = Math.min(fileRegionChunk, end - at);
+                        r.body.add(new FilePart(new FileRegion(file.path(), file.size(), file.lastModifiedNanos(),
+                                file.inode(), at, n)));
+                    }
                 }
             }
             queue(r);
@@ -967,25 +1043,36 @@ public final class HttpServer {
 
     // ---------------------------------------------------------------- responses
 
-    /** A response being built: status line and fields, then the body parts. */
+    /**
+     * A response being built: status line and fields, then the body parts. The server has one,
+     * {@linkplain #reset reset} for each response (stack thread); its body parts are moved to
+     * the connection's queue and its head written out by {@link #writeHead} when it is queued.
+     */
     private static final class Response {
-        final int status;
-        final boolean keepAlive;
-        final boolean http10;
+        int status;
+        boolean keepAlive;
+        boolean http10;
         final StringBuilder fields = new StringBuilder(256);
+        /** Where {@link #writeHead} puts the whole head together. */
+        private final StringBuilder text = new StringBuilder(512);
         final List<Part> body = new ArrayList<>(2);
-        private long length = -1;
+        private long length;
 
         /**
-         * {@code http10}: the request was HTTP/1.0, so keeping the connection must be said
-         * ({@code Connection: keep-alive}); {@code now}: the {@code Date}.
+         * Starts a new response. {@code http10}: the request was HTTP/1.0, so keeping the
+         * connection must be said ({@code Connection: keep-alive}); {@code date}: the
+         * {@code Date} value.
          */
-        Response(int status, boolean keepAlive, boolean http10, Instant now) {
+        Response reset(int status, boolean keepAlive, boolean http10, String date) {
             this.status = status;
             this.keepAlive = keepAlive;
             this.http10 = http10;
-            field("Date", HttpDate.format(now));
+            this.length = -1;
+            fields.setLength(0);
+            body.clear();
+            field("Date", date);
             field("Server", SERVER);
+            return this;
         }
 
         Response field(String name, String value) {
@@ -1029,8 +1116,29 @@ public final class HttpServer {
             return this;
         }
 
-        String head() {
-            StringBuilder b = new StringBuilder(64 + fields.length());
+        /**
+         * Writes the head into {@code into}'s buffer from index 0 (ISO-8859-1, as its readable
+         * bytes); returns {@code into}, or a new, bigger part when the head does not fit.
+         */
+        BytesPart writeHead(BytesPart into) {
+            text.setLength(0);
+            appendHead(text);
+            int size = text.length();
+            ByteBuffer b = into.bytes();
+            if (b.capacity() < size) {
+                into = new BytesPart(ByteBuffer.allocate(Math.max(size, b.capacity() * 2)));
+                b = into.bytes();
+            }
+            b.clear();
+            for (int i = 0; i < size; i++) {
+                char c = text.charAt(i);
+                b.put(c <= 0xFF ? (byte) c : (byte) '?'); // as String.getBytes(ISO_8859_1) would
+            }
+            b.flip();
+            return into;
+        }
+
+        private void appendHead(StringBuilder b) {
             b.append("HTTP/1.1 ").append(status).append(' ').append(Reasons.phrase(status)).append("\r\n");
             b.append(fields);
             if (length >= 0) {
@@ -1041,7 +1149,7 @@ public final class HttpServer {
             } else if (http10) {
                 b.append("Connection: keep-alive\r\n");
             }
-            return b.append("\r\n").toString();
+            b.append("\r\n");
         }
     }
 
@@ -1076,11 +1184,17 @@ public final class HttpServer {
 
     /** A decimal count of at most 18 digits; -1 if not. */
     static long digits(String s) {
-        if (s.isEmpty() || s.length() > 18) {
+        return digits(s, 0);
+    }
+
+    /** {@link #digits(String)} of {@code s} from index {@code from} on. */
+    static long digits(String s, int from) {
+        int length = s.length() - from;
+        if (length <= 0 || length > 18) {
             return -1;
         }
         long n = 0;
-        for (int i = 0; i < s.length(); i++) {
+        for (int i = from; i < s.length(); i++) {
             char ch = s.charAt(i);
             if (ch < '0' || ch > '9') {
                 return -1;
@@ -1143,9 +1257,5 @@ public final class HttpServer {
 
     private static long nanos(Duration d) {
         return d.toNanos();
-    }
-
-    private static String joined(List<String> values) {
-        return values.isEmpty() ? null : String.join(", ", values);
     }
 }

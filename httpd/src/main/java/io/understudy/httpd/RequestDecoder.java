@@ -131,6 +131,16 @@ public final class RequestDecoder {
     private TargetForm targetForm;
     private HttpVersion version;
     private final List<Headers.Field> fields = new ArrayList<>();
+    /**
+     * The head of the last request decoded without error, kept across {@link #next()}: a client
+     * on a keep-alive connection sends mostly the same field lines (often the same request) again,
+     * so the decoder reuses its method, target, {@link Headers.Field}s, {@link Headers} and
+     * {@link RequestHead} when the bytes are the same. All of these are immutable, so sharing them
+     * between two requests is not observable (beyond {@code ==}); null before the first.
+     */
+    private RequestHead previous;
+    /** The last request completed, kept across {@link #next()} like {@link #previous}. */
+    private Request previousRequest;
     private RequestHead head;
     private Request request;
 
@@ -397,8 +407,9 @@ public final class RequestDecoder {
             return;
         }
         version = v == 10 ? HttpVersion.HTTP_1_0 : HttpVersion.HTTP_1_1;
-        method = latin1(b, 0, sp1);
-        target = latin1(b, sp1 + 1, sp2);
+        method = method(b, sp1);
+        target = previous != null && sameText(b, sp1 + 1, sp2, previous.target()) ? previous.target()
+                                                                                   : latin1(b, sp1 + 1, sp2);
         targetForm = targetForm(b, sp1 + 1, sp2);
         if (targetForm != null) {
             state = State.FIELD_LINE;
@@ -500,31 +511,114 @@ public final class RequestDecoder {
                 return null;
             }
         }
-        return new Headers.Field(latin1(b, 0, colon), latin1(b, from, to));
+        // The same field line at the same place in the last request: reuse it (see previous).
+        int index = state == State.FIELD_LINE ? fields.size() : -1;
+        if (previous != null && index >= 0 && index < previous.headers().size()) {
+            Headers.Field last = previous.headers().get(index);
+            if (sameText(b, 0, colon, last.name()) && sameText(b, from, to, last.value())) {
+                return last;
+            }
+        }
+        return new Headers.Field(fieldName(b, colon), latin1(b, from, to));
+    }
+
+    /** Methods (case-sensitive, RFC 9110 §9.1) that get a constant String rather than a new one. */
+    private static final String[] METHODS = {"GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "CONNECT", "TRACE",
+        "PATCH"};
+    /**
+     * Field names that get a constant String when sent exactly so (the name is kept as sent, so
+     * only an exact byte match uses the constant; any other spelling gets its own String).
+     */
+    private static final String[] FIELD_NAMES = {"Host", "User-Agent", "Accept", "Accept-Encoding", "Accept-Language",
+        "Connection", "Content-Length", "Content-Type", "Transfer-Encoding", "Expect", "Cookie", "Referer", "Origin",
+        "Cache-Control", "Pragma", "If-None-Match", "If-Modified-Since", "If-Match", "If-Unmodified-Since", "Range",
+        "If-Range", "Authorization", "Upgrade-Insecure-Requests", "Sec-Fetch-Dest", "Sec-Fetch-Mode",
+        "Sec-Fetch-Site", "Sec-Fetch-User", "DNT", "TE", "Upgrade", "host", "user-agent", "accept",
+        "accept-encoding", "accept-language", "connection", "content-length", "content-type"};
+
+    private static String method(byte[] b, int length) {
+        String known = constant(METHODS, b, 0, length);
+        return known != null ? known : latin1(b, 0, length);
+    }
+
+    private static String fieldName(byte[] b, int length) {
+        String known = constant(FIELD_NAMES, b, 0, length);
+        return known != null ? known : latin1(b, 0, length);
+    }
+
+    /** The constant of {@code table} whose characters are exactly the bytes, or null. */
+    private static String constant(String[] table, byte[] b, int from, int to) {
+        for (String s : table) {
+            if (sameText(b, from, to, s)) {
+                return s;
+            }
+        }
+        return null;
+    }
+
+    /** Whether bytes {@code [from, to)} read as ISO-8859-1 are exactly {@code s}. */
+    private static boolean sameText(byte[] b, int from, int to, String s) {
+        if (to - from != s.length()) {
+            return false;
+        }
+        for (int i = from; i < to; i++) {
+            if ((b[i] & 0xFF) != s.charAt(i - from)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     // ---------------------------------------------------------------- head semantics
 
-    /** The header section is complete: check Host and framing, then report the head or the request. */
+    /**
+     * The header section is complete: check Host and framing, then report the head or the request.
+     * One pass over the fields picks up the few the decoder acts on (Host, Transfer-Encoding,
+     * Content-Length, Connection, Expect); the checks then run in the same order as always.
+     */
     private void onHeadComplete() {
-        Headers headers = Headers.of(fields);
-        if (!checkHost(headers)) {
+        int hosts = 0, transferEncodings = 0, contentLengths = 0;
+        String host = null, contentLengthValue = null;
+        boolean close = false, keepAliveToken = false, continueToken = false;
+        for (int i = 0; i < fields.size(); i++) {
+            Headers.Field f = fields.get(i);
+            String name = f.name();
+            if (name.equalsIgnoreCase("Host")) {
+                hosts++;
+                host = hosts == 1 ? f.value() : host;
+            } else if (name.equalsIgnoreCase("Transfer-Encoding")) {
+                transferEncodings++;
+            } else if (name.equalsIgnoreCase("Content-Length")) {
+                contentLengths++;
+                contentLengthValue = f.value();
+            } else if (name.equalsIgnoreCase("Connection")) {
+                close |= Syntax.listContains(f.value(), "close");
+                keepAliveToken |= Syntax.listContains(f.value(), "keep-alive");
+            } else if (name.equalsIgnoreCase("Expect")) {
+                continueToken |= Syntax.listContains(f.value(), "100-continue");
+            }
+        }
+        if (!checkHost(hosts, host)) {
             return;
         }
-        List<String> transferEncoding = headers.all("Transfer-Encoding");
-        List<String> contentLength = headers.all("Content-Length");
         BodyFraming framing;
         long length;
-        if (!transferEncoding.isEmpty()) {
-            DecodeError refused = checkTransferEncoding(transferEncoding, !contentLength.isEmpty());
+        if (transferEncodings > 0) {
+            List<String> values = new ArrayList<>(transferEncodings); // rare: chunked requests
+            for (int i = 0; i < fields.size(); i++) {
+                if (fields.get(i).name().equalsIgnoreCase("Transfer-Encoding")) {
+                    values.add(fields.get(i).value());
+                }
+            }
+            DecodeError refused = checkTransferEncoding(values, contentLengths > 0);
             if (refused != null) {
                 fail(refused.status(), refused.reason());
                 return;
             }
             framing = BodyFraming.CHUNKED;
             length = -1;
-        } else if (!contentLength.isEmpty()) {
-            length = checkContentLength(contentLength);
+        } else if (contentLengths > 0) {
+            length = checkContentLength(contentLengths, contentLengthValue);
             if (length < 0) {
                 return;
             }
@@ -533,8 +627,11 @@ public final class RequestDecoder {
             framing = BodyFraming.NONE;
             length = 0;
         }
-        head = new RequestHead(method, target, targetForm, version, headers, framing, length,
-                               keepAlive(headers), expectContinue(headers));
+        // RFC 9112 §9.3: close wins; else HTTP/1.1 persists, HTTP/1.0 only with keep-alive.
+        boolean keepAlive = !close && (version == HttpVersion.HTTP_1_1 || keepAliveToken);
+        // RFC 9110 §10.1.1: 100-continue counts in HTTP/1.1 only.
+        boolean expectContinue = version == HttpVersion.HTTP_1_1 && continueToken;
+        head = headLike(framing, length, keepAlive, expectContinue);
         switch (framing) {
             case NONE -> complete();
             case CONTENT_LENGTH -> {
@@ -549,14 +646,49 @@ public final class RequestDecoder {
         }
     }
 
+    /**
+     * The head of this request: the last request's objects where they are the same (all the
+     * fields reused from it → its {@link Headers}; everything the same → its {@link RequestHead}).
+     */
+    private RequestHead headLike(BodyFraming framing, long length, boolean keepAlive, boolean expectContinue) {
+        RequestHead last = previous;
+        Headers headers;
+        if (last != null && sameFields(last.headers())) {
+            headers = last.headers();
+        } else {
+            headers = Headers.of(fields);
+        }
+        if (last != null && last.method() == method && last.target() == target && last.targetForm() == targetForm
+                && last.version() == version && last.headers() == headers && last.framing() == framing
+                && last.contentLength() == length && last.keepAlive() == keepAlive
+                && last.expectContinue() == expectContinue) {
+            return last;
+        }
+        previous = new RequestHead(method, target, targetForm, version, headers, framing, length, keepAlive,
+                                   expectContinue);
+        return previous;
+    }
+
+    /** Whether every field of this request is (the same object as) the field at its index in {@code h}. */
+    private boolean sameFields(Headers h) {
+        if (h.size() != fields.size()) {
+            return false;
+        }
+        for (int i = 0; i < fields.size(); i++) {
+            if (h.get(i) != fields.get(i)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** RFC 9112 §3.2: exactly one valid Host in HTTP/1.1; at most one, valid, in HTTP/1.0. */
-    private boolean checkHost(Headers headers) {
-        List<String> hosts = headers.all("Host");
-        if (hosts.size() > 1) {
+    private boolean checkHost(int hosts, String host) {
+        if (hosts > 1) {
             fail(DecodeError.BAD_REQUEST, "more than one Host");
-        } else if (hosts.isEmpty() && version == HttpVersion.HTTP_1_1) {
+        } else if (hosts == 0 && version == HttpVersion.HTTP_1_1) {
             fail(DecodeError.BAD_REQUEST, "HTTP/1.1 request without Host");
-        } else if (!hosts.isEmpty() && !Syntax.isHostValue(hosts.get(0))) {
+        } else if (hosts == 1 && !Syntax.isHostValue(host)) {
             fail(DecodeError.BAD_REQUEST, "invalid Host");
         } else {
             return true;
@@ -591,13 +723,13 @@ public final class RequestDecoder {
         return unknown ? new DecodeError(DecodeError.NOT_IMPLEMENTED, "transfer coding other than chunked") : null;
     }
 
-    /** One Content-Length field line of 1*DIGIT within the limit; else -1 (and 400 or 413). */
-    private long checkContentLength(List<String> values) {
-        if (values.size() > 1) {
+    /** One Content-Length field line ({@code count} of them, the last {@code value}) of 1*DIGIT within the limit; else -1 (and 400 or 413). */
+    private long checkContentLength(int count, String value) {
+        if (count > 1) {
             fail(DecodeError.BAD_REQUEST, "more than one Content-Length");
             return -1;
         }
-        long length = Syntax.contentLength(values.get(0));
+        long length = Syntax.contentLength(value);
         if (length < 0) {
             fail(DecodeError.BAD_REQUEST, "malformed Content-Length");
         } else if (length > limits.maxBody()) {
@@ -605,20 +737,6 @@ public final class RequestDecoder {
             return -1;
         }
         return length;
-    }
-
-    /** RFC 9112 §9.3: close wins; else HTTP/1.1 persists, HTTP/1.0 only with keep-alive. */
-    private boolean keepAlive(Headers headers) {
-        List<String> connection = headers.all("Connection");
-        if (Syntax.listContains(connection, "close")) {
-            return false;
-        }
-        return version == HttpVersion.HTTP_1_1 || Syntax.listContains(connection, "keep-alive");
-    }
-
-    /** RFC 9110 §10.1.1: 100-continue counts in HTTP/1.1 only. */
-    private boolean expectContinue(Headers headers) {
-        return version == HttpVersion.HTTP_1_1 && Syntax.listContains(headers.all("Expect"), "100-continue");
     }
 
     // ---------------------------------------------------------------- content
@@ -694,7 +812,11 @@ public final class RequestDecoder {
 
     private void complete() {
         byte[] content = sink != null || body.length == bodyLength ? body : Arrays.copyOf(body, (int) bodyLength);
-        request = new Request(head, content, bodyLength);
+        // The same head and no content: the last request again (immutable, like its head).
+        Request last = previousRequest;
+        request = last != null && last.head() == head && content == NO_BYTES && last.body() == NO_BYTES
+                && bodyLength == 0 ? last : new Request(head, content, bodyLength);
+        previousRequest = content == NO_BYTES ? request : null; // never hold on to a body
         body = NO_BYTES;
         state = State.DONE;
         status = Status.REQUEST_READY;

@@ -275,12 +275,40 @@ final class Syntax {
 
     /** Whether a list field holds {@code token} as an element, case-insensitively. */
     static boolean listContains(List<String> values, String token) {
-        for (String e : listElements(values)) {
-            if (e.equalsIgnoreCase(token)) {
+        for (int i = 0; i < values.size(); i++) {
+            if (listContains(values.get(i), token)) {
                 return true;
             }
         }
         return false;
+    }
+
+    /**
+     * Whether one field value, a comma-separated list, holds {@code token} as an element
+     * (trimmed of OWS, compared case-insensitively): {@link #listElements} without building the
+     * list, matched in place.
+     */
+    static boolean listContains(String value, String token) {
+        int start = 0;
+        while (true) {
+            int comma = value.indexOf(',', start);
+            int end = comma < 0 ? value.length() : comma;
+            int from = start;
+            int to = end;
+            while (from < to && isOws(value.charAt(from))) {
+                from++;
+            }
+            while (to > from && isOws(value.charAt(to - 1))) {
+                to--;
+            }
+            if (to - from == token.length() && value.regionMatches(true, from, token, 0, token.length())) {
+                return true;
+            }
+            if (comma < 0) {
+                return false;
+            }
+            start = comma + 1;
+        }
     }
 
     static String trimOws(String s, int from, int to) {

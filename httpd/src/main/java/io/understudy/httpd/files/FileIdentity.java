@@ -51,7 +51,9 @@ public record FileIdentity(Path path, long size, FileTime lastModified, long ino
      */
     public static FileIdentity of(Path file) throws IOException {
         try {
-            Map<String, Object> a = Files.readAttributes(file, "unix:*");
+            // Only the four attributes used: "unix:*" also looks up owner and group names and
+            // builds the permission set, several times the allocation for nothing.
+            Map<String, Object> a = Files.readAttributes(file, "unix:size,lastModifiedTime,ino,dev");
             return new FileIdentity(file, (Long) a.get("size"), (FileTime) a.get("lastModifiedTime"),
                     (Long) a.get("ino"), (Long) a.get("dev"));
         } catch (UnsupportedOperationException | IllegalArgumentException noUnixView) {
