@@ -85,7 +85,7 @@ class FailoverInteropTest {
         long size = Long.getLong("understudy.interop.failover.repeated.bytes", 1L << 30);
         try (PairProcess pair = PairProcess.start(docroot)) {
             Download d = download(pair, out.resolve("big"), BASE + "/bytes/" + size + "?seed=9", size,
-                    new double[] {0.25, 0.5, 0.75}, List.of("--limit-rate", "200M"));
+                    new double[] {0.25, 0.5, 0.75}, List.of("--limit-rate", "60M")); // time to re-protect in between
             assertThat(d.exit).as("curl's exit status\n%s", pair.output()).isZero();
             assertThat(d.sha).isEqualTo(seededSha(9, size));
             assertThat(pair.nodeLines("takeover: primary lost")).hasSize(3);
@@ -97,7 +97,7 @@ class FailoverInteropTest {
         try (PairProcess pair = PairProcess.start(docroot)) {
             long[] standby = {0};
             Download d = download(pair, out.resolve("big"), BASE + "/big.bin", BIG, new double[] {0.3, 0.7},
-                    List.of("--limit-rate", "100M"), (i, p) -> {
+                    List.of("--limit-rate", "30M"), (i, p) -> {
                         if (i == 0) {
                             standby[0] = p.killStandby();
                             p.awaitInSync(2, Duration.ofSeconds(60)); // a new standby joined the primary

@@ -36,10 +36,14 @@ final class ReplicationOptions {
             description = "Heartbeat interval on the replication link (default: ${DEFAULT-VALUE} ms).")
     int heartbeatMillis;
 
-    @Option(names = "--heartbeat-timeout-ms", paramLabel = "MS", defaultValue = "50",
-            description = "Silence on the replication link after which the peer counts as lost (default: "
-                    + "${DEFAULT-VALUE} ms; on one host a closed socket is noticed at once).")
-    int heartbeatTimeoutMillis;
+    @Option(names = "--heartbeat-timeout-ms", paramLabel = "MS",
+            description = "Silence on the replication link after which the peer counts as lost. Default: 50 ms over "
+                    + "tcp: (two hosts); 1000 ms over unix: (one host), where a dead process's socket closes at once, "
+                    + "silence only means a slow peer, and a standby never takes over because of it.")
+    Integer heartbeatTimeoutMillis;
+
+    /** Over a Unix socket silence is only slowness (a dead peer's socket closes): give a loaded machine time. */
+    static final int UNIX_HEARTBEAT_TIMEOUT_MILLIS = 1000, TCP_HEARTBEAT_TIMEOUT_MILLIS = 50;
 
     /** The replication settings for {@code settings} serving {@code ports}, or null for solo; bad values are usage errors. */
     ReplicationConfig config(CommandLine cli, StackSettings settings, List<Integer> ports) {
@@ -57,11 +61,13 @@ final class ReplicationOptions {
             case "halt" -> ReplicationConfig.Policy.HALT;
             default -> throw new CommandLine.ParameterException(cli, "--policy '" + policy + "': must be continue or halt");
         };
-        if (heartbeatMillis < 1 || heartbeatTimeoutMillis < 2 * heartbeatMillis) {
-            throw new CommandLine.ParameterException(cli, "--heartbeat-timeout-ms " + heartbeatTimeoutMillis
+        LinkAddress peerAddress = address(cli, "--peer", peer);
+        int timeout = heartbeatTimeoutMillis != null ? heartbeatTimeoutMillis
+                : peerAddress instanceof LinkAddress.Unix ? UNIX_HEARTBEAT_TIMEOUT_MILLIS : TCP_HEARTBEAT_TIMEOUT_MILLIS;
+        if (heartbeatMillis < 1 || timeout < 2 * heartbeatMillis) {
+            throw new CommandLine.ParameterException(cli, "--heartbeat-timeout-ms " + timeout
                     + " must be at least twice --heartbeat-ms " + heartbeatMillis + " (and that at least 1)");
         }
-        LinkAddress peerAddress = address(cli, "--peer", peer);
         LinkAddress listenAddress = listen == null ? null : address(cli, "--listen", listen);
         long fingerprint = ReplicationConfig.fingerprint(settings.stack(), settings.tcp());
         int ip = settings.stack().ip();
@@ -69,10 +75,10 @@ final class ReplicationOptions {
         try {
             ReplicationConfig c = role == RoleName.primary
                     ? new ReplicationConfig(Role.PRIMARY, null, peerAddress, p, Duration.ofMillis(heartbeatMillis),
-                            Duration.ofMillis(heartbeatTimeoutMillis), ip, mac, ports, fingerprint,
+                            Duration.ofMillis(timeout), ip, mac, ports, fingerprint,
                             ReplicationConfig.DEFAULT_QUEUE_FRAMES)
                     : new ReplicationConfig(Role.STANDBY, peerAddress, listenAddress, p,
-                            Duration.ofMillis(heartbeatMillis), Duration.ofMillis(heartbeatTimeoutMillis), ip, mac, ports,
+                            Duration.ofMillis(heartbeatMillis), Duration.ofMillis(timeout), ip, mac, ports,
                             fingerprint, ReplicationConfig.DEFAULT_QUEUE_FRAMES);
             return c;
         } catch (IllegalArgumentException e) {

@@ -45,7 +45,7 @@ final class StackInstance implements AutoCloseable {
     /** How long the reader waits in poll(2) before checking whether it should stop. */
     private static final int POLL_MILLIS = 100;
     /** How long a node of a pair warms up its code paths before it starts ({@link Warmup}). */
-    private static final java.time.Duration WARMUP = java.time.Duration.ofMillis(1500);
+    private static final java.time.Duration WARMUP = java.time.Duration.ofMillis(800);
 
     private final StackSettings settings;
     private final TapDevice tap;

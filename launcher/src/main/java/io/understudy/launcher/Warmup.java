@@ -36,6 +36,7 @@ final class Warmup {
     private static final StackConfig CLIENT = new StackConfig(MacAddress.parse("02:00:00:fe:00:01"), CLIENT_IP, 24, 0, 1500);
     private static final StackConfig SERVER = new StackConfig(MacAddress.parse("02:00:00:fe:00:02"), SERVER_IP, 24, 0, 1500);
     private static final long STEP = 100_000L;
+    private static final String ACCESS_LOGGER = "io.understudy.httpd.access";
 
     private Warmup() {}
 
@@ -91,6 +92,18 @@ final class Warmup {
 
     /** Runs for about {@code budget} of wall-clock time; returns (and logs) how much it did. */
     static Done run(Duration budget) {
+        // The warm-up's requests are not the service's: keep them out of the access log.
+        ch.qos.logback.classic.Logger access = (ch.qos.logback.classic.Logger) LoggerFactory.getLogger(ACCESS_LOGGER);
+        ch.qos.logback.classic.Level level = access.getLevel();
+        access.setLevel(ch.qos.logback.classic.Level.OFF);
+        try {
+            return exercise(budget);
+        } finally {
+            access.setLevel(level);
+        }
+    }
+
+    private static Done exercise(Duration budget) {
         long start = System.nanoTime();
         long deadline = start + budget.toNanos();
         TcpSecret secret = TcpSecret.generate(new SecureRandom());

@@ -162,6 +162,11 @@ final class PeerLink implements ReplicationLink.Listener {
         return out.offer(frame);
     }
 
+    /** True when more than half of the frame pool is waiting to be sent (the peer falls behind). */
+    boolean congested() {
+        return out.size() > queueFrames / 2;
+    }
+
     /** The peer is to be told that every record up to {@code record} is applied; acks coalesce. */
     void ack(long record) {
         ackRecord = record;

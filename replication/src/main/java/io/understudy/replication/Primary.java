@@ -316,5 +316,10 @@ final class Primary implements AutoCloseable {
         public void overflow(String reason) {
             peer.end(EndKind.LOCAL, reason);
         }
+
+        @Override
+        public boolean congested() {
+            return peer.congested();
+        }
     }
 }

@@ -38,6 +38,11 @@ final class Shipper implements ReplicationLog {
 
         /** The standby cannot keep up: give it up. */
         void overflow(String reason);
+
+        /** True while the standby falls behind: the stack holds its output until it catches up. */
+        default boolean congested() {
+            return false;
+        }
     }
 
     private final RecordWriter writer = new RecordWriter(new FrameCodec());
@@ -109,6 +114,12 @@ final class Shipper implements ReplicationLog {
     @Override
     public long currentRecord() {
         return current;
+    }
+
+    @Override
+    public boolean congested() {
+        Sink s = sink;
+        return s != null && s.congested();
     }
 
     @Override

@@ -35,11 +35,15 @@ import org.slf4j.LoggerFactory;
  * the primary's TCP secret, applies its records to shadow TCBs and acknowledges each, and when the
  * primary is lost takes its connections over and becomes a primary itself.
  *
- * <p>The primary counts as lost when nothing arrived from it for the heartbeat timeout, or when the
- * link closes and a fresh connection to the primary's address is refused (a primary that is alive
- * and only dropped us — say we fell behind — still accepts, and we reconnect instead of taking over,
- * which would leave two instances owning the service). A standby that never completed a handshake
- * has nothing to take over and keeps trying.
+ * <p>When the link closes, the standby tries a fresh handshake with the primary's address: a
+ * primary that is alive and only dropped us (say we fell behind) completes it, and we go on from its
+ * new snapshot instead of taking over, which would leave two instances owning the service; a
+ * primary that died cannot complete one — a connection may still be accepted by a process being
+ * torn down, so only a finished handshake counts — and then we take over with what we held. Over
+ * TCP (two hosts), silence for the heartbeat timeout also means the primary is lost. Over a Unix
+ * socket (one host) it does not: a dead process's socket closes at once, so silence only means the
+ * primary is slow, and we wait for it (taking over from a live primary would split the service).
+ * A standby that never completed a handshake has nothing to take over and keeps trying.
  */
 final class Standby implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger("io.understudy.replication");
@@ -89,6 +93,10 @@ final class Standby implements AutoCloseable {
         long backoff = MIN_BACKOFF_MILLIS;
         ReplicationLink next = null;
         boolean saidWaiting = false;
+        // A session that ended with the link closing, kept until a fresh handshake says whether the
+        // primary is alive (then it is dropped) or not (then we take it over).
+        Session unconfirmed = null;
+        End unconfirmedEnd = null;
         while (!closed) {
             ReplicationLink link = next;
             next = null;
@@ -109,6 +117,14 @@ final class Standby implements AutoCloseable {
             session = s;
             End end = s.run();
             if (closed) break;
+            if (unconfirmed != null) {
+                if (!s.streaming && end.kind() != EndKind.REFUSED_BY_PEER) {
+                    // No primary could finish a handshake there: it died.
+                    takeover(unconfirmed, unconfirmedEnd);
+                    return;
+                }
+                unconfirmed = null; // the primary is alive: what we held is stale
+            }
             if (!s.streaming) {
                 if (end.kind() == EndKind.REFUSED_BY_PEER) {
                     log.error("replication peer refused: {}", end.reason());
@@ -125,8 +141,12 @@ final class Standby implements AutoCloseable {
             status.state(ReplicationStatus.LinkState.LOST);
             switch (end.kind()) {
                 case TIMEOUT -> {
-                    takeover(s, end);
-                    return;
+                    if (!(config.peer() instanceof LinkAddress.Unix)) {
+                        takeover(s, end);
+                        return;
+                    }
+                    log.warn("replication: the primary was silent ({}); on one host only its socket closing means it "
+                            + "died: reconnecting", end.reason());
                 }
                 case CLOSED -> {
                     next = probe();
@@ -134,8 +154,10 @@ final class Standby implements AutoCloseable {
                         takeover(s, end);
                         return;
                     }
-                    log.warn("replication: link to primary closed ({}) but the primary still accepts connections: "
-                            + "reconnecting instead of taking over", end.reason());
+                    unconfirmed = s;
+                    unconfirmedEnd = end;
+                    log.info("replication: link to primary closed ({}); something still accepts at its address: "
+                            + "a handshake decides between rejoining and taking over", end.reason());
                 }
                 default -> log.warn("replication: link to primary ended ({}); reconnecting", end.reason());
             }

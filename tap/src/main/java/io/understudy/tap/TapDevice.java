@@ -209,11 +209,11 @@ public final class TapDevice implements AutoCloseable {
         requireDirect(header);
         requireDirect(frame);
         if (header != lastHeader) {
-            lastHeaderAddress = runtime.getMemoryManager().newPointer(header).address();
+            lastHeaderAddress = baseAddress(header);
             lastHeader = header;
         }
         if (frame != lastFrame) {
-            lastFrameAddress = runtime.getMemoryManager().newPointer(frame).address();
+            lastFrameAddress = baseAddress(frame);
             lastFrame = frame;
         }
         iov.putAddress(0, lastHeaderAddress + header.position());
@@ -234,6 +234,11 @@ public final class TapDevice implements AutoCloseable {
             return 0;
         }
         throw failure(TapErrors.WRITE, name, errno);
+    }
+
+    /** The native address of index 0 of a direct buffer (jnr's pointer to a buffer starts at its position). */
+    private static long baseAddress(ByteBuffer buffer) {
+        return runtime.getMemoryManager().newPointer(buffer.duplicate().clear()).address();
     }
 
     /**

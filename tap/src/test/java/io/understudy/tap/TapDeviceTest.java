@@ -153,6 +153,30 @@ class TapDeviceTest {
         assertIsArpReplyToPeer(dst.slice(12, n - 12));
     }
 
+    /**
+     * The vnet header and the frame from two buffers (one writev), each at a position other than 0,
+     * twice with the same buffers at other positions: the kernel gets exactly those bytes and answers.
+     */
+    @Test
+    void aHeaderAndAFrameFromTwoBuffersAtAnyPosition() throws IOException {
+        TapDevice tap = open(TapOptions.withVnetHeader(HostNetwork.uniqueName(), TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6));
+        giveHostAddress(tap.name());
+        ByteBuffer header = ByteBuffer.allocateDirect(64);
+        ByteBuffer frames = ByteBuffer.allocateDirect(512);
+        fill(frames, (byte) 0xEE);
+        ByteBuffer dst = ByteBuffer.allocateDirect(70_000);
+        for (int at : new int[] {3, 200}) {
+            header.clear().position(at / 10).limit(at / 10 + 12); // zeros: no checksum work, no GSO
+            frames.clear().put(at, arpRequest()).position(at).limit(at + 60);
+
+            assertThat(tap.write(header, frames)).isEqualTo(12 + 60);
+            assertThat(frames.position()).isEqualTo(at);
+
+            int n = readArpReply(tap, dst.clear(), 12);
+            assertIsArpReplyToPeer(dst.slice(12, n - 12));
+        }
+    }
+
     @Test
     void offloadsAreAlwaysSetSoNoneLingerOnAPersistentDevice() throws IOException {
         String name = HostNetwork.uniqueName();

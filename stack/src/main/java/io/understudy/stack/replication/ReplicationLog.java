@@ -43,6 +43,16 @@ public interface ReplicationLog {
     /** The scalar state of a connection this batch changed; {@code image} is reused after the call. */
     void image(TcbImage image);
 
+    /**
+     * True while the standby falls behind (records shipped but not yet acknowledged pile up):
+     * the stack then holds every frame, not only those revealing new state, until the record of
+     * the moment is acknowledged — back-pressure that slows the clients down to what the standby
+     * applies instead of letting the backlog grow until the standby must be given up.
+     */
+    default boolean congested() {
+        return false;
+    }
+
     /** The connection is gone (CLOSED): the standby forgets it. */
     void removed(TcpTuple tuple);
 

@@ -1087,8 +1087,9 @@ public final class TcpConnection {
                 .srcPort(tuple.localPort()).dstPort(tuple.remotePort())
                 .seq(seq).ack(ackNumber).headerLength(headerLength).flags(flags).window(window).urgentPointer(0);
         b.putShort(at + TcpHeader.CHECKSUM, (short) 0);
-        if (ctx.replication != null) {
-            ctx.commit.tag(revealedRecord(seq, payloadLength));
+        ReplicationLog log = ctx.replication;
+        if (log != null) {
+            ctx.commit.tag(log.congested() ? log.currentRecord() : revealedRecord(seq, payloadLength));
         }
         int perSegment = largeSegmentPayload;
         largeSegmentPayload = 0;
