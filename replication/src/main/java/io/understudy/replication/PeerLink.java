@@ -47,7 +47,9 @@ final class PeerLink implements ReplicationLink.Listener {
         /** The peer refused us (HELLO_REJECT). */
         REFUSED_BY_PEER,
         /** We ended it: shutdown, queue overflow, handshake timeout. */
-        LOCAL
+        LOCAL,
+        /** The peer process is exiting (seen in /proc before its sockets close). */
+        DIED
     }
 
     /** How a link ended, and when (System.nanoTime()). */
@@ -136,6 +138,16 @@ final class PeerLink implements ReplicationLink.Listener {
 
     String describe() {
         return link.describe();
+    }
+
+    /** When the last bytes arrived from the peer (System.nanoTime()). */
+    long lastReceivedNanos() {
+        return lastReceivedNanos;
+    }
+
+    /** The peer process's PID if the link knows it, else -1. */
+    long peerPid() {
+        return link.peerPid();
     }
 
     boolean isEnded() {

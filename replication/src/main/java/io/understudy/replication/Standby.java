@@ -49,6 +49,10 @@ final class Standby implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger("io.understudy.replication");
     private static final long MIN_BACKOFF_MILLIS = 10, MAX_BACKOFF_MILLIS = 1000, REFUSED_BACKOFF_MILLIS = 2000;
     private static final long STACK_CALL_SECONDS = 10;
+    /** How long, and how often, a new primary tries to listen where its dead predecessor did. */
+    private static final long LISTEN_RETRY_SECONDS = 5, LISTEN_RETRY_MILLIS = 10;
+    /** Silence from the primary after which the standby looks whether its process is exiting. */
+    private static final long DEATH_CHECK_SILENCE_NANOS = 1_000_000L;
 
     private final ReplicationConfig config;
     private final StackDriver driver;
@@ -140,6 +144,10 @@ final class Standby implements AutoCloseable {
             saidWaiting = false;
             status.state(ReplicationStatus.LinkState.LOST);
             switch (end.kind()) {
+                case DIED -> {
+                    takeover(s, end);
+                    return;
+                }
                 case TIMEOUT -> {
                     if (!(config.peer() instanceof LinkAddress.Unix)) {
                         takeover(s, end);
@@ -225,11 +233,21 @@ final class Standby implements AutoCloseable {
             if (!closed) log.info("replication: no listen address configured: no new standby can join");
             return;
         }
-        try {
-            successor = new Primary(config.asPrimary(), driver, clock, status, timers, Math.max(1, firstRecord));
-            if (closed) successor.close();
-        } catch (IOException | RuntimeException e) {
-            log.error("replication: cannot accept a new standby after the takeover: {}", e.getMessage());
+        // A primary seen exiting may still hold its listening socket for a few tens of
+        // milliseconds (its memory goes first): try again until it lets go.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(LISTEN_RETRY_SECONDS);
+        while (!closed) {
+            try {
+                successor = new Primary(config.asPrimary(), driver, clock, status, timers, Math.max(1, firstRecord));
+                if (closed) successor.close();
+                return;
+            } catch (IOException | RuntimeException e) {
+                if (System.nanoTime() - deadline > 0) {
+                    log.error("replication: cannot accept a new standby after the takeover: {}", e.getMessage());
+                    return;
+                }
+                sleep(LISTEN_RETRY_MILLIS);
+            }
         }
     }
 
@@ -291,6 +309,7 @@ final class Standby implements AutoCloseable {
             try {
                 welcomed.get(handshakeTimeout.toMillis(), TimeUnit.MILLISECONDS);
                 peer.startStreaming(() -> 0, () -> lastApplied);
+                watchPrimaryProcess();
                 status.peer(peer.describe());
                 status.state(ReplicationStatus.LinkState.CONNECTED);
                 log.info("replication: standby connected to primary {}", peer.describe());
@@ -310,6 +329,27 @@ final class Standby implements AutoCloseable {
                     return new End(EndKind.LOCAL, e.getCause().toString(), System.nanoTime());
                 }
             }
+        }
+
+        /**
+         * On one host: every millisecond without a frame, whether the primary's process is exiting
+         * (its sockets close only after its memory is torn down, tens of milliseconds later).
+         */
+        private void watchPrimaryProcess() {
+            long pid = peer.peerPid();
+            if (pid <= 0) {
+                return;
+            }
+            java.util.concurrent.ScheduledFuture<?>[] task = new java.util.concurrent.ScheduledFuture<?>[1];
+            task[0] = timers.scheduleAtFixedRate(() -> {
+                if (peer.isEnded()) {
+                    task[0].cancel(false);
+                } else if (System.nanoTime() - peer.lastReceivedNanos() > DEATH_CHECK_SILENCE_NANOS
+                        && ProcessWatch.exiting(pid)) {
+                    peer.end(EndKind.DIED, "process " + pid + " is exiting");
+                    task[0].cancel(false);
+                }
+            }, 1, 1, TimeUnit.MILLISECONDS);
         }
 
         @Override

@@ -23,9 +23,21 @@ final class ChannelLink implements ReplicationLink {
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
     private volatile Thread receiver;
 
+    private final long peerPid;
+
     ChannelLink(ByteChannel channel, String description) {
+        this(channel, description, -1);
+    }
+
+    ChannelLink(ByteChannel channel, String description, long peerPid) {
         this.channel = Objects.requireNonNull(channel, "channel");
         this.description = description;
+        this.peerPid = peerPid;
+    }
+
+    @Override
+    public long peerPid() {
+        return peerPid;
     }
 
     @Override

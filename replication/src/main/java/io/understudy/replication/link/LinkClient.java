@@ -40,7 +40,13 @@ public final class LinkClient {
             ce.initCause(e);
             throw ce;
         }
-        return new ChannelLink(ch, "unix " + address.path() + " (connected)");
+        long pid = -1;
+        try {
+            pid = ch.getOption(jnr.unixsocket.UnixSocketOptions.SO_PEERCRED).getPid();
+        } catch (IOException | RuntimeException e) {
+            // not told: the standby then learns of the primary's death when the socket closes
+        }
+        return new ChannelLink(ch, "unix " + address.path() + " (connected)", pid);
     }
 
     private static ReplicationLink connectTcp(LinkAddress.Tcp address, Duration timeout) throws IOException {

@@ -40,6 +40,14 @@ public interface ReplicationLink extends AutoCloseable {
     /** True until the link is closed or has failed. */
     boolean isOpen();
 
+    /**
+     * The peer process's PID when the kernel tells it (a Unix socket's {@code SO_PEERCRED}), else
+     * -1. A standby on the same host uses it to notice at once that its primary is dying.
+     */
+    default long peerPid() {
+        return -1;
+    }
+
     /** Human-readable description of the endpoints, for logs. */
     String describe();
 
