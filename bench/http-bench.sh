@@ -2,14 +2,20 @@
 # Measures, in one run, from the lab's client namespace: nginx (on kernel TCP), Understudy solo
 # (`serve --lab`) and Understudy replicated (`pair --lab`: a primary and an in-sync standby), on
 # the same workloads, and prints figure | nginx | solo | replicated | solo/nginx | replicated/solo;
-# then, with the pair still running, kills the primary BENCH_KILLS times in the middle of a
-# download and prints the distribution of the pause the client saw (p50 / p99 / max).
+# then a second table, figure | kernel (nginx's address) | solo | replicated | solo/kernel |
+# replicated/kernel, with the ping RTT through each stack (p50 / p99 / max) and the server memory
+# per idle keep-alive connection with BENCH_IDLE_CONNECTIONS of them open (Understudy: Java heap
+# in use after a full GC, jcmd GC.run + GC.heap_info, after minus before; nginx: RSS growth); then,
+# with the pair still running, kills the primary BENCH_KILLS times in the middle of a download and
+# prints the distribution of the pause the client saw (p50 / p99 / max).
 #
 #   sudo bench/http-bench.sh [--record]
 #
 # --record appends the tables, the date, the commit, the machine and the commands to
 # docs/BENCHMARKS.md. Environment: BENCH_SECONDS (wrk duration, default 10), BENCH_BIG_BYTES
-# (size of the big file, default 1 GiB), BENCH_KILLS (failovers, default 20; 0 skips them),
+# (size of the big file, default 1 GiB), BENCH_PINGS (pings per server, 10 ms apart, default 200),
+# BENCH_IDLE_CONNECTIONS (idle keep-alive connections per server, default 10000, at most 10000:
+# the HTTP server's cap; 0 skips them), BENCH_KILLS (failovers, default 50; 0 skips them),
 # BENCH_FAILOVER_BYTES (the file downloaded during each kill, default 256 MiB), BENCH_SEED (the
 # random kill points; default: from the clock, printed), BENCH_ACCESS_LOG=1 (keep Understudy's
 # access log on; off by default), BENCH_NO_BUILD=1 (use launcher/target/understudy.jar as it is,
@@ -22,27 +28,32 @@
 # worker_processes 1, to match the stack's single protocol thread. The solo node runs with the
 # JVM options the pair gives its nodes. Exit status: non-zero when a failover failed (curl error,
 # wrong bytes, no kill, no new in-sync standby). Everything this script creates (us-bench, its
-# veth, the stack, the pair and its nodes, nginx, the temp dir) is removed on exit, on failure
-# and Ctrl-C too; processes are stopped by their PIDs only; the standard lab is left up or down as
-# it was found. Traffic stays inside the lab namespaces.
+# veth, the stack, the pair and its nodes, nginx, the helpers and their connections, the temp
+# dir) is removed on exit, on failure and Ctrl-C too; processes are stopped by their PIDs only;
+# us-client's net.ipv4.ip_local_port_range, if it had to be widened for the idle connections, is
+# put back; the standard lab is left up or down as it was found. Traffic stays inside the lab
+# namespaces.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 us="$root/bin/understudy"
 jar="$root/launcher/target/understudy.jar"
 gap_py="$root/bench/failover-gap.py"
+idle_py="$root/bench/idle-conns.py"
 record=0
 for a in "$@"; do
   case "$a" in
     --record) record=1 ;;
-    -h|--help) sed -n '2,27p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,35p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "http-bench: unknown argument '$a' (only --record)" >&2; exit 2 ;;
   esac
 done
 
 SECS="${BENCH_SECONDS:-10}"
 BIG="${BENCH_BIG_BYTES:-1073741824}"
-KILLS="${BENCH_KILLS:-20}"
+KILLS="${BENCH_KILLS:-50}"
+PINGS="${BENCH_PINGS:-200}"
+IDLE="${BENCH_IDLE_CONNECTIONS:-10000}"
 FO_BYTES="${BENCH_FAILOVER_BYTES:-268435456}"
 SEED="${BENCH_SEED:-$(( $(date +%s) % 1000000 ))}"
 NO_BUILD="${BENCH_NO_BUILD:-0}"
@@ -50,6 +61,9 @@ ACCESS_LOG="${BENCH_ACCESS_LOG:-0}"
 [[ "$SECS" =~ ^[1-9][0-9]*$ ]] || { echo "http-bench: BENCH_SECONDS must be a positive integer" >&2; exit 2; }
 [[ "$BIG" =~ ^[1-9][0-9]*$ ]] || { echo "http-bench: BENCH_BIG_BYTES must be a positive integer" >&2; exit 2; }
 [[ "$KILLS" =~ ^[0-9]+$ ]] && [ "$KILLS" -le 200 ] || { echo "http-bench: BENCH_KILLS must be an integer 0-200" >&2; exit 2; }
+[[ "$PINGS" =~ ^[1-9][0-9]*$ ]] && [ "$PINGS" -le 10000 ] || { echo "http-bench: BENCH_PINGS must be an integer 1-10000" >&2; exit 2; }
+# 10000: ServerConfig.defaults' cap on connections the HTTP server serves at once (no serve flag sets it).
+[[ "$IDLE" =~ ^[0-9]+$ ]] && [ "$IDLE" -le 10000 ] || { echo "http-bench: BENCH_IDLE_CONNECTIONS must be an integer 0-10000 (the HTTP server serves at most 10000 at once)" >&2; exit 2; }
 [[ "$FO_BYTES" =~ ^[1-9][0-9]*$ ]] && [ "$FO_BYTES" -ge 1048576 ] || { echo "http-bench: BENCH_FAILOVER_BYTES must be an integer >= 1048576" >&2; exit 2; }
 [[ "$SEED" =~ ^[0-9]+$ ]] || { echo "http-bench: BENCH_SEED must be a non-negative integer" >&2; exit 2; }
 
@@ -62,6 +76,10 @@ SYNC_MAX=60                        # seconds, bound on waiting for a new pair's 
 RESYNC_MAX=30                      # seconds, bound on waiting for the new standby after a kill
 MAX_RESTARTS=3                     # fresh pairs after a pair that did not recover from a kill
 IN_SYNC="replication: standby in sync with the primary"
+PING_MAX=$((PINGS / 50 + 15))      # seconds, bound on one ping run (PINGS at 10 ms, plus slack)
+IDLE_OPEN_MAX=60                   # seconds, bound on opening the idle connections
+IDLE_HOLD_MAX=60                   # seconds the idle helper holds them at most (the server's idle timeout is 75 s)
+IDLE_KIB_TARGET=16                 # KiB of Java heap per idle established connection (issue 6)
 # The JVM options `pair` gives its nodes (PairCommand.nodeBase); the solo node gets the same.
 NODE_JVM=(-XX:+UseParallelGC -Xms512m -Xmx4g)
 
@@ -70,13 +88,13 @@ if ! command -v nginx >/dev/null; then
   echo "http-bench: installing nginx (apt-get) for the baseline ..." >&2
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nginx >/dev/null
 fi
-for t in ip wrk curl nginx awk java python3 sha256sum; do
+for t in ip wrk curl nginx awk java python3 sha256sum ping jcmd ps; do
   command -v "$t" >/dev/null || { echo "http-bench: '$t' is missing (sudo bin/install-deps)" >&2; exit 1; }
 done
 
 log() { echo "http-bench: $*" >&2; }
 
-tmp="" us_pid="" ngx_pid="" pair_pid="" run="" pair_log="" pairs=0 helper_pid="" bench_ns_created=0 lab_was_up=1 lab_touched=0
+old_port_range="" tmp="" us_pid="" ngx_pid="" pair_pid="" run="" pair_log="" pairs=0 helper_pid="" bench_ns_created=0 lab_was_up=1 lab_touched=0
 # Stops a process we started, by PID: TERM, up to $2 tenths of a second, then KILL.
 stop_pid() {
   local p="$1" tenths="$2"
@@ -120,6 +138,10 @@ cleanup() {
   fi
   stop_pid "$us_pid" 100
   stop_pair
+  if [ -n "$old_port_range" ]; then
+    ip netns exec "$CLIENT_NS" sysctl -q -w net.ipv4.ip_local_port_range="$old_port_range" >/dev/null 2>&1 \
+      || log "could not restore $CLIENT_NS net.ipv4.ip_local_port_range to '$old_port_range'"
+  fi
   if [ "$bench_ns_created" -eq 1 ]; then
     ip -n "$SERVER_NS" link del "$BENCH_PEER" 2>/dev/null
     ip netns del "$BENCH_NS" 2>/dev/null
@@ -179,11 +201,13 @@ ip -n "$BENCH_NS" addr add "$NGINX_IP/24" dev "$BENCH_VETH"
 ip -n "$BENCH_NS" link set "$BENCH_VETH" up
 
 mkdir -p "$tmp/nginx"
+ngx_conns=$(( IDLE + 1024 ))         # room for the idle connections and the load
 cat >"$tmp/nginx.conf" <<CONF
 worker_processes 1;
+worker_rlimit_nofile $(( ngx_conns + 64 ));
 pid $tmp/nginx.pid;
 error_log $tmp/nginx/error.log warn;
-events { worker_connections 1024; }
+events { worker_connections $ngx_conns; }
 http {
     default_type application/octet-stream;
     sendfile on;
@@ -246,7 +270,141 @@ measure() {  # name ip
   fi
 }
 
+# ---- ping RTT -----------------------------------------------------------------------------------
+CMD_PING="ping -c $PINGS -i 0.01 -W 1 IP"
+# ping from us-client: p50 / p99 / max of the per-reply times (nearest rank), in µs, and the
+# replies received.
+ping_measure() {  # name ip
+  local n="$1" ip="$2" out st
+  log "$n: ping -c $PINGS -i 0.01 $ip ..."
+  out="$(in_client timeout "$PING_MAX" ping -c "$PINGS" -i 0.01 -W 1 "$ip" 2>&1)" || log "$n: ping exited non-zero (lost replies?)"
+  st="$(python3 -c 'import math, re, sys
+ts = sorted(float(m) * 1000 for m in re.findall(r"time=([0-9.]+) ms", sys.stdin.read()))
+q = lambda p: ts[max(0, math.ceil(p * len(ts)) - 1)]
+print("%d %.1f %.1f %.1f" % (len(ts), q(.5), q(.99), ts[-1]) if ts else "0")' <<<"$out")"
+  local got p50 p99 pmax
+  read -r got p50 p99 pmax <<<"$st"
+  R[$n.ping50]="${p50:-}" R[$n.ping99]="${p99:-}" R[$n.pingmax]="${pmax:-}" R[$n.pingrx]="${got:-0}/$PINGS"
+  [ "${got:-0}" -eq "$PINGS" ] || log "$n: $((PINGS - ${got:-0})) of $PINGS pings unanswered"
+}
+
+# ---- idle keep-alive connections and the server's memory per connection -------------------------
+CMD_IDLE="python3 bench/idle-conns.py --host IP --path /1k.bin --count $IDLE (one GET each, then idle)"
+jcmd_q() { env -u JAVA_TOOL_OPTIONS timeout 60 jcmd "$@" 2>/dev/null; }
+rss_kib() { awk '/^VmRSS:/{print $2}' "/proc/$1/status" 2>/dev/null || true; }
+# Java heap in use after a full GC, bytes: jcmd GC.run, then the sum of the generations' "used"
+# in GC.heap_info; also keeps GC.class_histogram (another full GC) in $tmp/hist-$2.txt.
+java_snap() {  # pid tag -> R[tag.heap] (bytes), R[tag.rss] (KiB)
+  local p="$1" t="$2" out
+  R[$t.heap]="" R[$t.rss]=""
+  if jcmd_q "$p" GC.run >/dev/null && out="$(jcmd_q "$p" GC.heap_info)"; then
+    R[$t.heap]="$(awk '/ total [0-9]+K, used [0-9]+K/ { for (i = 1; i < NF; i++) if ($i == "used") { v = $(i + 1); sub(/K.*/, "", v); s += v } }
+                      END { if (s > 0) printf "%d", s * 1024 }' <<<"$out")"
+  else
+    log "jcmd $p failed (GC.run / GC.heap_info)"
+  fi
+  jcmd_q "$p" GC.class_histogram >"$tmp/hist-$t.txt" || true
+  R[$t.rss]="$(rss_kib "$p")"
+}
+# nginx: RSS of the master and its workers, KiB.
+nginx_snap() {  # tag
+  local t="$1" s=0 p r
+  for p in "$ngx_pid" $(ps -o pid= --ppid "$ngx_pid" 2>/dev/null); do
+    r="$(rss_kib "$p")"; s=$((s + ${r:-0}))
+  done
+  R[$t.rss]="$s"
+}
+# us-client's ephemeral port range, widened (and put back on exit) if it has fewer ports than
+# the idle connections need on top of what else is going on.
+widen_ports() {
+  local cur lo hi
+  [ -z "$old_port_range" ] || return 0
+  cur="$(in_client sysctl -n net.ipv4.ip_local_port_range 2>/dev/null | tr -s ' \t' ' ')" || return 0
+  read -r lo hi <<<"$cur"
+  if [ -n "$lo" ] && [ -n "$hi" ] && [ $((hi - lo + 1)) -lt $((IDLE + 4000)) ]; then
+    log "widening $CLIENT_NS net.ipv4.ip_local_port_range from '$cur' to '1024 65000' for this run"
+    old_port_range="$cur"
+    in_client sysctl -q -w net.ipv4.ip_local_port_range="1024 65000" >/dev/null
+  fi
+}
+# Opens IDLE keep-alive connections from us-client (one GET of 1k.bin each, then idle), takes the
+# server's memory before and after, releases them (RST), and fills R[name.idle*].
+idle_measure() {  # name ip nginx|java [pid [standby-pid]]
+  local n="$1" ip="$2" kind="$3" pid="${4:-}" spid="${5:-}" st="$tmp/idle-$1.status" rel="$tmp/idle-$1.release" hrc=0 deadline
+  [ "$IDLE" -gt 0 ] || return 0
+  widen_ports
+  rm -f "$st" "$rel"
+  if [ "$kind" = java ]; then java_snap "$pid" "$n.b"; [ -z "$spid" ] || java_snap "$spid" "$n.sb"; else nginx_snap "$n.b"; fi
+  log "$n: opening $IDLE idle keep-alive connections to $ip ..."
+  in_client python3 "$idle_py" --host "$ip" --path /1k.bin --count "$IDLE" --open-timeout "$IDLE_OPEN_MAX" \
+    --max-hold "$IDLE_HOLD_MAX" --status-file "$st" --release-file "$rel" >"$tmp/idle-$n.json" 2>>"$tmp/idle-helper.err" &
+  helper_pid=$!                                      # ip netns exec execs python3: this is the helper
+  deadline=$((SECONDS + IDLE_OPEN_MAX + 15))
+  while [ ! -s "$st" ] && kill -0 "$helper_pid" 2>/dev/null && [ "$SECONDS" -lt "$deadline" ]; do sleep 0.1; done
+  if [ -s "$st" ] && kill -0 "$helper_pid" 2>/dev/null; then
+    log "$n: $(cat "$st")"
+    sleep 1                                          # the last ACKs, the server's timers settle
+    if [ "$kind" = java ]; then java_snap "$pid" "$n.a"; [ -z "$spid" ] || java_snap "$spid" "$n.sa"; else nginx_snap "$n.a"; fi
+  else
+    log "$n: the idle-connection helper did not report its connections open"
+  fi
+  touch "$rel"
+  deadline=$((SECONDS + IDLE_HOLD_MAX + 15))
+  while kill -0 "$helper_pid" 2>/dev/null && [ "$SECONDS" -lt "$deadline" ]; do sleep 0.1; done
+  stop_pid "$helper_pid" 30                          # only if still there
+  wait "$helper_pid" 2>/dev/null || hrc=$?
+  helper_pid=""
+  local out; out="$(tail -n 1 "$tmp/idle-$n.json" 2>/dev/null || true)"
+  [ -n "$out" ] || { log "$n: no result from the idle-connection helper"; tail -3 "$tmp/idle-helper.err" >&2 2>/dev/null; return 0; }
+  log "$n: idle connections: $out"
+  local f
+  f="$(python3 -c 'import json, sys
+r = json.loads(sys.argv[1])
+print(r["opened"], r["open_s"], r.get("open_at_release", 0), r["rejected"], r["failed"])' "$out")" || return 0
+  local opened secs kept rej fail
+  read -r opened secs kept rej fail <<<"$f"
+  R[$n.idle_open]="$opened" R[$n.idle_secs]="$secs" R[$n.idle_kept]="$kept" R[$n.idle_rej]="$rej" R[$n.idle_fail]="$fail"
+  local per="${R[$n.idle_open]}"
+  [ "$per" -gt 0 ] 2>/dev/null || return 0
+  kib() { awk -v a="$1" -v b="$2" -v d="$3" -v n="$per" 'BEGIN{ if (a == "" || b == "") print ""; else printf "%.2f", (b - a) / d / n }'; }
+  R[$n.rsskib]="$(kib "${R[$n.b.rss]:-}" "${R[$n.a.rss]:-}" 1)"
+  if [ "$kind" = java ]; then
+    R[$n.memkib]="$(kib "${R[$n.b.heap]:-}" "${R[$n.a.heap]:-}" 1024)"
+    R[$n.membefore]="$(awk -v b="${R[$n.b.heap]:-}" 'BEGIN{ if (b != "") printf "%.1f", b / 1048576 }')"
+    R[$n.memafter]="$(awk -v b="${R[$n.a.heap]:-}" 'BEGIN{ if (b != "") printf "%.1f", b / 1048576 }')"
+    if [ -n "$spid" ]; then R[$n.stbkib]="$(kib "${R[$n.sb.heap]:-}" "${R[$n.sa.heap]:-}" 1024)"; fi
+    # What grew, by class (live objects after a full GC), per connection.
+    R[$n.hist]="$(python3 - "$tmp/hist-$n.b.txt" "$tmp/hist-$n.a.txt" "$per" <<'PY' 2>/dev/null || true
+import re, sys
+def load(p):
+    d, total = {}, None
+    for line in open(p):
+        m = re.match(r"\s*\d+:\s+(\d+)\s+(\d+)\s+(\S+)", line)
+        if m:
+            d[m.group(3)] = d.get(m.group(3), (0, 0))
+            d[m.group(3)] = (d[m.group(3)][0] + int(m.group(1)), d[m.group(3)][1] + int(m.group(2)))
+        m = re.match(r"Total\s+(\d+)\s+(\d+)", line)
+        if m:
+            total = int(m.group(2))
+    return d, total
+b, tb = load(sys.argv[1]); a, ta = load(sys.argv[2]); n = int(sys.argv[3])
+grew = sorted(((a[k][1] - b.get(k, (0, 0))[1], a[k][0] - b.get(k, (0, 0))[0], k) for k in a), reverse=True)
+parts = ["%s %.2f KiB (%.1f objects)" % (k, db / 1024 / n, di / n) for db, di, k in grew[:8] if db > 0]
+head = "histogram total %.2f KiB per connection; " % ((ta - tb) / 1024 / n) if ta is not None and tb is not None else ""
+print(head + "; ".join(parts))
+PY
+)"
+  else
+    R[$n.memkib]="${R[$n.rsskib]}"
+    R[$n.membefore]="$(awk -v b="${R[$n.b.rss]:-}" 'BEGIN{ if (b != "") printf "%.1f", b / 1024 }')"
+    R[$n.memafter]="$(awk -v b="${R[$n.a.rss]:-}" 'BEGIN{ if (b != "") printf "%.1f", b / 1024 }')"
+  fi
+  return 0
+}
+
 measure nginx "$NGINX_IP"
+ping_measure nginx "$NGINX_IP"
+idle_measure nginx "$NGINX_IP" nginx
 
 # ---- Understudy solo --------------------------------------------------------------------------
 java "${NODE_JVM[@]}" -jar "$jar" serve --lab --docroot "$doc" >"$tmp/solo.log" 2>&1 &
@@ -258,6 +416,8 @@ until ready "$US_IP"; do
   sleep 0.1
 done
 measure solo "$US_IP"
+ping_measure solo "$US_IP"
+idle_measure solo "$US_IP" java "$us_pid"
 kill -0 "$us_pid" 2>/dev/null || log "warning: understudy solo died during the run"
 stop_pid "$us_pid" 100; us_pid=""                     # frees us-tap0 and 10.201.0.2 for the pair
 
@@ -294,6 +454,8 @@ until ready "$US_IP"; do
 done
 log "replicated: the pair answers $(( SECONDS - deadline + 30 )) s after its standby got in sync"
 measure replicated "$US_IP"
+ping_measure replicated "$US_IP"
+idle_measure replicated "$US_IP" java "$(cat "$run/primary.pid" 2>/dev/null || true)" "$(cat "$run/standby.pid" 2>/dev/null || true)"
 takeovers_during_measure="$(grep -c 'takeover:' "$pair_log" || true)"
 [ "$takeovers_during_measure" -eq 0 ] || log "warning: $takeovers_during_measure takeover line(s) during the replicated measurements"
 
@@ -359,6 +521,51 @@ $(row "1 KiB GET, req/s (wrk -t2 -c64)" rps)
 $(row "1 KiB GET, latency p50, µs (wrk -t1 -c1)" p50 diff)
 $(row "1 KiB GET, latency p99, µs (wrk -t1 -c1)" p99 diff)"
 
+# Second table: ping and idle connections, against the kernel (nginx's address, us-bench).
+rv() { local x="${R[$1]:-}"; [ -n "$x" ] && echo "$x" || echo "n/a"; }
+row2() {  # label key [noratio]
+  local k="$2"
+  if [ -n "${3:-}" ]; then
+    echo "| $1 | $(rv "nginx.$k") | $(rv "solo.$k") | $(rv "replicated.$k") | | |"
+  else
+    echo "| $1 | $(rv "nginx.$k") | $(rv "solo.$k") | $(rv "replicated.$k") | $(ratio "${R[solo.$k]:-}" "${R[nginx.$k]:-}") | $(ratio "${R[replicated.$k]:-}" "${R[nginx.$k]:-}") |"
+  fi
+}
+for n in nginx solo replicated; do
+  if [ -n "${R[$n.membefore]:-}" ] && [ -n "${R[$n.memafter]:-}" ]; then R[$n.memba]="${R[$n.membefore]} → ${R[$n.memafter]}"; fi
+done
+R[replicated.stbcol]="${R[replicated.stbkib]:-}"
+table2="| figure | kernel (nginx's address) | solo | replicated | solo/kernel | replicated/kernel |
+| --- | ---: | ---: | ---: | ---: | ---: |
+$(row2 "ping RTT p50, µs (ping -c $PINGS -i 0.01)" ping50)
+$(row2 "ping RTT p99, µs" ping99)
+$(row2 "ping RTT max, µs" pingmax)
+$(row2 "ping replies" pingrx x)"
+if [ "$IDLE" -gt 0 ]; then
+  table2+="
+$(row2 "idle keep-alive connections open (of $IDLE; one GET of 1k.bin each, then idle)" idle_open x)
+$(row2 "time to open them, s (256 in set-up at once)" idle_secs)
+$(row2 "**memory per idle connection, KiB** (Understudy: Java heap in use after a full GC; nginx: RSS)" memkib)
+$(row2 "that memory before → after, MiB" memba x)
+$(row2 "process RSS growth per idle connection, KiB" rsskib)
+$(row2 "replicated: the standby's Java heap per connection (its replicas), KiB" stbcol x)"
+fi
+idle_notes=""
+if [ "$IDLE" -gt 0 ]; then
+  for n in nginx solo replicated; do
+    if [ -z "${R[$n.idle_open]:-}" ]; then idle_notes+="note: $n: no idle-connection result"$'\n'; continue; fi
+    if [ "${R[$n.idle_rej]:-0}" != 0 ] || [ "${R[$n.idle_fail]:-0}" != 0 ] || [ "${R[$n.idle_kept]:-}" != "${R[$n.idle_open]}" ]; then
+      idle_notes+="note: $n: of $IDLE idle connections ${R[$n.idle_open]} opened, ${R[$n.idle_rej]:-?} answered other than 200, ${R[$n.idle_fail]:-?} failed, ${R[$n.idle_kept]:-?} still open when released (details: the helper's JSON line in the log above)"$'\n'
+    fi
+  done
+  verdict() { awk -v x="$1" -v t="$IDLE_KIB_TARGET" 'BEGIN{ if (x == "") print "n/a"; else if (x + 0 <= t) print "met"; else print "NOT met" }'; }
+  idle_notes+="Java heap per idle connection (target ≤ $IDLE_KIB_TARGET KiB): solo $(rv solo.memkib) KiB ($(verdict "${R[solo.memkib]:-}")), replicated primary $(rv replicated.memkib) KiB ($(verdict "${R[replicated.memkib]:-}")), its standby $(rv replicated.stbkib) KiB"$'\n'
+  for n in solo replicated; do
+    if [ -n "${R[$n.hist]:-}" ]; then idle_notes+="heap growth by class, $n$( [ "$n" = replicated ] && echo " primary" || true), per connection: ${R[$n.hist]}"$'\n'; fi
+  done
+  idle_notes+="(memory: Understudy = jcmd GC.run, then the generations' \"used\" in jcmd GC.heap_info, after minus before, over the connections open; the by-class split is jcmd GC.class_histogram, live objects after a full GC. nginx = VmRSS of the master and its worker, after minus before: user-space memory only, not the kernel's socket structures, and not nginx's connection and event arrays, allocated for worker_connections at start. Connections closed with an RST at the end.)"
+fi
+
 fo_table=""
 if [ "$fo_done" -gt 0 ] || [ "$fo_fail" -gt 0 ]; then
   fo_table="$(python3 - "$fo_results" "$fo_done" "$fo_dl_fail" "$fo_stuck" <<'PY'
@@ -401,6 +608,10 @@ for n in nginx solo replicated; do
   if [ -n "${R[$n.note]:-}" ]; then echo "note: $n: ${R[$n.note]}"; fi
 done
 echo "(for MB/s and req/s a ratio below 1 means slower; for latency a ratio above 1 means slower; replicated − solo in µs)"
+echo
+echo "$table2"
+echo "(the kernel column is nginx's address 10.201.0.3, answered by Linux in us-bench: ping by the kernel, the idle connections by nginx; a ratio above 1 means slower or bigger)"
+[ -z "$idle_notes" ] || printf '%s\n' "$idle_notes"
 if [ -n "$fo_table" ]; then
   echo
   echo "$fo_table"
@@ -415,7 +626,9 @@ if [ "$record" -eq 1 ]; then
   envs=""
   [ "$SECS" != 10 ] && envs+="BENCH_SECONDS=$SECS "
   [ "$BIG" != 1073741824 ] && envs+="BENCH_BIG_BYTES=$BIG "
-  [ "${BENCH_KILLS:-20}" != 20 ] && envs+="BENCH_KILLS=$BENCH_KILLS "
+  [ "$PINGS" != 200 ] && envs+="BENCH_PINGS=$PINGS "
+  [ "$IDLE" != 10000 ] && envs+="BENCH_IDLE_CONNECTIONS=$IDLE "
+  [ "${BENCH_KILLS:-50}" != 50 ] && envs+="BENCH_KILLS=$BENCH_KILLS "
   [ "$FO_BYTES" != 268435456 ] && envs+="BENCH_FAILOVER_BYTES=$FO_BYTES "
   envs+="BENCH_SEED=$SEED "
   [ "$NO_BUILD" = 1 ] && envs+="BENCH_NO_BUILD=1 "
@@ -429,13 +642,18 @@ if [ "$record" -eq 1 ]; then
     echo "- run: \`${envs}bench/http-bench.sh --record\`; nginx $(nginx -v 2>&1 | sed 's/.*nginx\///'), worker_processes 1; Understudy's access log $( [ "$ACCESS_LOG" = 1 ] && echo on || echo off)"
     echo "- servers: nginx at 10.201.0.3; solo: \`java ${NODE_JVM[*]} -jar understudy.jar serve --lab --docroot DIR\`; replicated: \`understudy pair --lab --docroot DIR --run-dir DIR\` (primary on us-tap0, standby on us-tap1, in sync before the measurements), both at 10.201.0.2"
     echo "- commands, from namespace us-client, IP = 10.201.0.2 (Understudy) or 10.201.0.3 (nginx):"
-    echo "  \`$CMD_BIG\`, \`$CMD_RPS\`, \`$CMD_LAT\`"
+    cmds="\`$CMD_BIG\`, \`$CMD_RPS\`, \`$CMD_LAT\`, \`$CMD_PING\`"
+    [ "$IDLE" -eq 0 ] || cmds+=", \`$CMD_IDLE\`"
+    echo "  $cmds"
     echo
     echo "$table"
     for n in nginx solo replicated; do
       if [ -n "${R[$n.err]}" ]; then echo; echo "$n: wrk reported ${R[$n.err]}"; fi
       if [ -n "${R[$n.note]:-}" ]; then echo; echo "$n: ${R[$n.note]}"; fi
     done
+    echo
+    echo "$table2"
+    [ -z "$idle_notes" ] || { echo; printf '%s\n' "$idle_notes" | sed '/^$/d; s/$/  /'; }
     if [ "$takeovers_during_measure" -gt 0 ]; then echo; echo "warning: $takeovers_during_measure takeover line(s) during the replicated measurements"; fi
     if [ -n "$fo_table" ]; then
       echo
