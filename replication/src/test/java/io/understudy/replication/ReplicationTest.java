@@ -222,6 +222,21 @@ class ReplicationTest {
         await("the listener to go", () -> !java.nio.file.Files.exists(dir.resolve("r.sock")));
     }
 
+    /** Answers the standby's HELLO as a primary would, ships a snapshot of one connection and waits for its ack. */
+    private void actAsAPrimaryWithOneConnection(RawPeer raw) throws Exception {
+        await("the standby's HELLO", () -> raw.frames().contains("HELLO"));
+        ByteBuffer b = ByteBuffer.allocate(1024);
+        FrameCodec codec = new FrameCodec();
+        int n = ServiceIdentity.of(primaryConfig()).writeHello(codec, b, Role.PRIMARY);
+        n += codec.welcome(b, n, 0, System.nanoTime(), 7, PRIMARY_SECRET.toBytes());
+        io.understudy.replication.codec.RecordWriter w = new io.understudy.replication.codec.RecordWriter(codec);
+        w.begin(b, n, b.capacity(), 7, FrameCodec.FLAG_SNAPSHOT);
+        w.tcbImage(established(40000));
+        n += w.finish(FrameCodec.FLAG_SNAPSHOT | FrameCodec.FLAG_LAST_FRAGMENT);
+        raw.send(b, n);
+        await("the ack of the snapshot", () -> raw.frames().contains("ACK"));
+    }
+
     @Test
     void overTcpASilentPrimaryIsTakenOverAfterTheHeartbeatTimeout() throws Exception {
         try (LinkServer server = LinkServer.listen(LinkAddress.parse("tcp:127.0.0.1:0"))) {
@@ -229,17 +244,7 @@ class ReplicationTest {
             Replication standby = start(shortTimeout(config), standbyStack);
             ReplicationLink accepted = server.accept(Duration.ofSeconds(10));
             try (RawPeer raw = new RawPeer(accepted)) {
-                await("the standby's HELLO", () -> raw.frames().contains("HELLO"));
-                ByteBuffer b = ByteBuffer.allocate(1024);
-                FrameCodec codec = new FrameCodec();
-                int n = ServiceIdentity.of(primaryConfig()).writeHello(codec, b, Role.PRIMARY);
-                n += codec.welcome(b, n, 0, System.nanoTime(), 7, PRIMARY_SECRET.toBytes());
-                io.understudy.replication.codec.RecordWriter w = new io.understudy.replication.codec.RecordWriter(codec);
-                w.begin(b, n, b.capacity(), 7, FrameCodec.FLAG_SNAPSHOT);
-                w.tcbImage(established(40000));
-                n += w.finish(FrameCodec.FLAG_SNAPSHOT | FrameCodec.FLAG_LAST_FRAGMENT);
-                raw.send(b, n);
-                await("the ack of the snapshot", () -> raw.frames().contains("ACK"));
+                actAsAPrimaryWithOneConnection(raw);
                 // and now the primary says nothing more, its socket open (a frozen process, a cut cable)
                 await("the takeover", () -> standby.status().takeovers() == 1);
             }
@@ -255,17 +260,7 @@ class ReplicationTest {
             Replication standby = start(shortTimeout(standbyConfig()), standbyStack);
             ReplicationLink accepted = server.accept(Duration.ofSeconds(10));
             try (RawPeer raw = new RawPeer(accepted)) {
-                await("the standby's HELLO", () -> raw.frames().contains("HELLO"));
-                ByteBuffer b = ByteBuffer.allocate(1024);
-                FrameCodec codec = new FrameCodec();
-                int n = ServiceIdentity.of(primaryConfig()).writeHello(codec, b, Role.PRIMARY);
-                n += codec.welcome(b, n, 0, System.nanoTime(), 7, PRIMARY_SECRET.toBytes());
-                io.understudy.replication.codec.RecordWriter w = new io.understudy.replication.codec.RecordWriter(codec);
-                w.begin(b, n, b.capacity(), 7, FrameCodec.FLAG_SNAPSHOT);
-                w.tcbImage(established(40000));
-                n += w.finish(FrameCodec.FLAG_SNAPSHOT | FrameCodec.FLAG_LAST_FRAGMENT);
-                raw.send(b, n);
-                await("the ack of the snapshot", () -> raw.frames().contains("ACK"));
+                actAsAPrimaryWithOneConnection(raw);
                 // The primary is silent with its socket open (a stopped process): on one host that is
                 // not death, and taking over would leave two owners of the service.
                 await("the standby noticing the silence", () -> logs.has("WARN replication: the primary was silent"));
