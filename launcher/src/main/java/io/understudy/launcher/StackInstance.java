@@ -8,10 +8,7 @@ import io.understudy.replication.ReplicationConfig;
 import io.understudy.replication.ReplicationStatus;
 import io.understudy.replication.StackDriver;
 import io.understudy.replication.codec.Role;
-import io.understudy.stack.replication.Adoption;
-import io.understudy.stack.replication.ReplicationLog;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import io.understudy.stack.NetStack;
 import io.understudy.stack.services.ClassicServices;
@@ -188,22 +185,8 @@ final class StackInstance implements AutoCloseable {
 
     /** Starts replication, driving the stack through an adapter that ends the standby's deafness at takeover. */
     private void startReplication() throws IOException {
-        StackDriver.StackOps ops = new StackDriver.StackOps() {
-            @Override public void attachReplication(long now, ReplicationLog log) { stack.attachReplication(now, log); }
-            @Override public void replicationAcked(long record) { stack.replicationAcked(record); }
-            @Override public void detachReplication() { stack.detachReplication(); }
-            @Override public void haltOutput() { stack.haltOutput(); }
-            @Override public TcpSecret secret() { return stack.tcp().secret(); }
-            @Override public void rekey(TcpSecret secret) { stack.tcp().rekey(secret); }
-
-            @Override
-            public int takeover(long now, List<Adoption> adoptions) {
-                int adopted = stack.takeover(now, adoptions);
-                deaf = false; // frames read from now on come after the takeover in the ring
-                return adopted;
-            }
-        };
-        StackDriver driver = task -> engine.execute((StackHandler h, long now) -> task.run(ops, now));
+        // Frames read after the takeover come after it in the ring: the standby may hear them.
+        StackDriver driver = StackDriver.of(engine, stack, () -> deaf = false);
         replication = Replication.start(replicationConfig, driver, this::clock);
         if (replicationConfig.role() == Role.STANDBY) {
             watcher = new Thread(this::watchStandby, "understudy-standby-watch");

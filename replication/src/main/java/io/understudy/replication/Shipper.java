@@ -116,10 +116,12 @@ final class Shipper implements ReplicationLog {
         return current;
     }
 
+    /** Asked of the sink once per batch, at commit: emitting a segment only reads the field. */
+    private boolean congested;
+
     @Override
     public boolean congested() {
-        Sink s = sink;
-        return s != null && s.congested();
+        return congested;
     }
 
     @Override
@@ -182,6 +184,7 @@ final class Shipper implements ReplicationLog {
         current++;
         wrote = false;
         snapshot = false;
+        congested = sink != null && sink.congested();
         return true;
     }
 

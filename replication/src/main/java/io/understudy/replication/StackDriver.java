@@ -45,14 +45,27 @@ public interface StackDriver {
 
     /** Drives {@code stack}, whose stack thread is {@code engine}'s (the handler may wrap the stack). */
     static StackDriver of(Engine<?> engine, NetStack stack) {
+        return of(engine, stack, () -> { });
+    }
+
+    /**
+     * As {@link #of(Engine, NetStack)}; {@code afterTakeover} runs on the stack thread right after
+     * a takeover (a launcher lets its standby's stack hear frames from then on).
+     */
+    static StackDriver of(Engine<?> engine, NetStack stack, Runnable afterTakeover) {
         Objects.requireNonNull(engine, "engine");
         Objects.requireNonNull(stack, "stack");
+        Objects.requireNonNull(afterTakeover, "afterTakeover");
         StackOps ops = new StackOps() {
             @Override public void attachReplication(long now, ReplicationLog log) { stack.attachReplication(now, log); }
             @Override public void replicationAcked(long record) { stack.replicationAcked(record); }
             @Override public void detachReplication() { stack.detachReplication(); }
             @Override public void haltOutput() { stack.haltOutput(); }
-            @Override public int takeover(long now, List<Adoption> adoptions) { return stack.takeover(now, adoptions); }
+            @Override public int takeover(long now, List<Adoption> adoptions) {
+                int adopted = stack.takeover(now, adoptions);
+                afterTakeover.run();
+                return adopted;
+            }
             @Override public void rekey(TcpSecret secret) { stack.tcp().rekey(secret); }
             @Override public TcpSecret secret() { return stack.tcp().secret(); }
         };

@@ -1081,7 +1081,7 @@ public final class TcpConnection {
             window = (flags & RST) != 0 ? 0 : rcv.advertiseWindow();
         }
         int headerLength = TcpHeader.MIN_LENGTH + optionsLength;
-        copyPayload(seq, b, at + headerLength, payloadLength);
+        copySendQueue(seq, b, at + headerLength, payloadLength);
         int ackNumber = ack ? rcv.rcvNxt : 0;
         ctx.header.wrap(b, at, headerLength + payloadLength)
                 .srcPort(tuple.localPort()).dstPort(tuple.remotePort())
@@ -1106,10 +1106,6 @@ public final class TcpConnection {
         }
     }
 
-    /** Copies send-queue bytes into the segment ({@link #copySendQueue}, which loops over partial copies). */
-    private void copyPayload(int seq, ByteBuffer dst, int at, int length) {
-        copySendQueue(seq, dst, at, length);
-    }
 
     // ---------------------------------------------------------------- re-entrancy, callbacks
 
