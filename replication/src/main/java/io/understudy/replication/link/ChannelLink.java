@@ -8,6 +8,7 @@ import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import jnr.enxio.channels.NativeSelectableChannel;
 
 /** A {@link ReplicationLink} over a blocking byte channel (TCP or Unix-domain stream socket). */
 final class ChannelLink implements ReplicationLink {
@@ -90,6 +91,32 @@ final class ChannelLink implements ReplicationLink {
                 while (bytes.hasRemaining()) {
                     channel.write(bytes);
                 }
+            } catch (IOException | RuntimeException e) {
+                if (!closed.get()) {
+                    failure.compareAndSet(null, e);
+                }
+                shutChannel();
+                throw e;
+            }
+        }
+    }
+
+    /**
+     * On a unix socket (jnr's, whose descriptor is known) one {@code send(2)} with
+     * {@code MSG_DONTWAIT}; on any other channel -1 (a JDK socket's descriptor is not reachable,
+     * and switching the channel to non-blocking would also change the receive thread's reads).
+     */
+    @Override
+    public int trySend(ByteBuffer bytes) throws IOException {
+        if (!(channel instanceof NativeSelectableChannel nativeChannel) || !NonBlockingSend.AVAILABLE) {
+            return -1;
+        }
+        synchronized (sendLock) {
+            if (closed.get()) {
+                throw new ClosedChannelException();
+            }
+            try {
+                return NonBlockingSend.send(nativeChannel.getFD(), bytes);
             } catch (IOException | RuntimeException e) {
                 if (!closed.get()) {
                     failure.compareAndSet(null, e);

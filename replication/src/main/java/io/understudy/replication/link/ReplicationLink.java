@@ -37,6 +37,17 @@ public interface ReplicationLink extends AutoCloseable {
      */
     void send(ByteBuffer bytes) throws IOException;
 
+    /**
+     * Writes what the kernel takes of {@code bytes} now, without blocking, and advances its
+     * position by that much: all of it, part of it, or nothing (0) when the socket's buffer is
+     * full. Returns -1, writing nothing, when this link cannot send without blocking (then use
+     * {@link #send}). Serialized with {@link #send}: a frame either call is writing is never
+     * interleaved with the other's. A failure closes the link.
+     */
+    default int trySend(ByteBuffer bytes) throws IOException {
+        return -1;
+    }
+
     /** True until the link is closed or has failed. */
     boolean isOpen();
 

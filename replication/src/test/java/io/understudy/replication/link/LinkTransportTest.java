@@ -148,6 +148,53 @@ class LinkTransportTest {
         assertThat(atClient.closedCalls.get()).isEqualTo(1);
     }
 
+    /**
+     * A unix link's non-blocking send takes what fits and no more: with nobody reading, the
+     * socket's buffer fills and trySend says 0 instead of blocking; the bytes it did take (from
+     * each buffer's position, heap or direct) arrive intact, followed by a blocking send's.
+     */
+    @org.junit.jupiter.api.Test
+    void unixTrySendTakesWhatFitsWithoutBlocking() throws Exception {
+        ReplicationLink[] p = pair(Kind.UNIX);
+        Random rnd = new Random(7);
+        MessageDigest sent = MessageDigest.getInstance("SHA-256");
+        long taken = 0;
+        int zeroes = 0;
+        for (int i = 0; i < 10_000 && zeroes == 0; i++) {
+            byte[] b = new byte[5 + rnd.nextInt(60_000)];
+            rnd.nextBytes(b);
+            ByteBuffer buf = i % 2 == 0 ? ByteBuffer.wrap(b) : ByteBuffer.allocateDirect(b.length).put(b).flip();
+            buf.position(5); // from the position, not from 0
+            int n = p[0].trySend(buf);
+            assertThat(n).isBetween(0, b.length - 5);
+            assertThat(buf.position()).isEqualTo(5 + n);
+            sent.update(b, 5, n);
+            taken += n;
+            if (n == 0) zeroes++;
+        }
+        assertThat(zeroes).as("the buffer filled and trySend returned 0").isEqualTo(1);
+        assertThat(taken).isPositive();
+        byte[] last = new byte[100_000];
+        rnd.nextBytes(last);
+        sent.update(last);
+        Recorder atClient = new Recorder((int) taken + last.length);
+        p[1].start(atClient);
+        p[0].send(ByteBuffer.wrap(last));
+        assertThat(atClient.allReceived.get(30, TimeUnit.SECONDS)).isEqualTo(HexFormat.of().formatHex(sent.digest()));
+        p[0].close();
+        p[1].close();
+    }
+
+    @org.junit.jupiter.api.Test
+    void tcpLinkCannotSendWithoutBlocking() throws Exception {
+        ReplicationLink[] p = pair(Kind.TCP);
+        ByteBuffer b = ByteBuffer.allocate(10);
+        assertThat(p[0].trySend(b)).isEqualTo(-1);
+        assertThat(b.position()).isZero();
+        p[0].close();
+        p[1].close();
+    }
+
     @ParameterizedTest
     @EnumSource(Kind.class)
     void onClosedOnceWhenPeerClosesGracefully(Kind kind) throws Exception {
