@@ -69,6 +69,7 @@ public final class NetStack implements StackHandler {
         new IcmpLayer(ip, counters);
         TcpContext context = new TcpContext(tcpConfig, counters);
         context.outputCommit(netif.commit());
+        context.neighbors(ip::neighborMac);
         this.tcp = new TcpLayer(ip, wheel, context, secret, maxConnections);
     }
 
@@ -167,6 +168,9 @@ public final class NetStack implements StackHandler {
         tcp.stopReplication();
         netif.releaseAll(now);
         arp.announce(now);
+        for (Adoption a : adoptions) { // the peers' MACs as the primary knew them: no ARP round trip, no queue
+            ip.seedNeighbor(now, a.image().remoteIp, a.image().peerMac);
+        }
         int adopted = 0;
         for (Adoption a : adoptions) {
             if (tcp.adopt(now, a) != null) {

@@ -47,7 +47,7 @@ public final class Entries {
      * iss u32 | irs u32 | sndUna u32 | sndEnd u32 | sndWnd u32 | sndWl1 u32 | sndWl2 u32 | maxSndWnd u32 |
      * rcvNxt u32 | rcvWndEdge u32 | readSeq u32 | tsOffset u32 | tsRecent u32 | reserved u32 |
      * srttNanos u64 | rttvarNanos u64 | receiveOffset u64 | sendOffset u64 | markReceiveOffset u64 |
-     * markSendOffset u64 | markWord u64}. The image's own 4-tuple fields travel in the entry's tuple.
+     * markSendOffset u64 | markWord u64 | peerMac u64}. The image's own 4-tuple fields travel in the entry's tuple.
      */
     public static final class TcbImageEntry extends Entry {
         static final int STATE = 12, SND_WSCALE = 13, RCV_WSCALE = 14, RESERVED = 15, FLAGS = 16, PEER_MSS = 20,
@@ -55,7 +55,7 @@ public final class Entries {
                          MAX_SND_WND = 52, RCV_NXT = 56, RCV_WND_EDGE = 60, READ_SEQ = 64, TS_OFFSET = 68,
                          TS_RECENT = 72, RESERVED2 = 76, SRTT = 80, RTTVAR = 88, RECEIVE_OFFSET = 96,
                          SEND_OFFSET = 104, MARK_RECEIVE_OFFSET = 112, MARK_SEND_OFFSET = 120, MARK_WORD = 128,
-                         LENGTH = 136;
+                         PEER_MAC = 136, LENGTH = 144;
 
         @Override public EntryType type() { return EntryType.TCB_IMAGE; }
         public int state() { return buf.get(at + STATE) & 0xFF; }
@@ -96,6 +96,7 @@ public final class Entries {
             image.markReceiveOffset = buf.getLong(at + MARK_RECEIVE_OFFSET);
             image.markSendOffset = buf.getLong(at + MARK_SEND_OFFSET);
             image.markWord = buf.getLong(at + MARK_WORD);
+            image.peerMac = buf.getLong(at + PEER_MAC);
             return image;
         }
 
@@ -127,6 +128,7 @@ public final class Entries {
             buf.putLong(at + MARK_RECEIVE_OFFSET, i.markReceiveOffset);
             buf.putLong(at + MARK_SEND_OFFSET, i.markSendOffset);
             buf.putLong(at + MARK_WORD, i.markWord);
+            buf.putLong(at + PEER_MAC, i.peerMac);
         }
     }
 

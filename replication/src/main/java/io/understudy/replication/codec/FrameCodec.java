@@ -22,7 +22,8 @@ import java.nio.ByteBuffer;
  * throws {@link IndexOutOfBoundsException}. Readers never throw.
  */
 public final class FrameCodec {
-    public static final int VERSION = 1;
+    /** 2: TCB images carry the peer's MAC. */
+    public static final int VERSION = 2;
     /** RECORD flag: the record's last fragment (acknowledge the record after applying it). */
     public static final int FLAG_LAST_FRAGMENT = 1;
     /**

@@ -53,10 +53,10 @@ class CodecTest {
     }
 
     static final String HELLO_GOLDEN =
-            "0000002C 01 01 0000 0000000000000001"       // length 44, HELLO, v1, flags, seq 1
+            "0000002C 01 02 0000 0000000000000001"       // length 44, HELLO, v2, flags, seq 1
             + "0001 01 00 0A000001 020000000001 0002"   // proto 1, PRIMARY, rsvd, 10.0.0.1, MAC, 2 ports
             + "0102030405060708 0050 01BB"              // fingerprint, 80, 443
-            + "B96A7679";                               // crc32c (computed by an independent bitwise CRC32C)
+            + "D86875FB";                               // crc32c (computed by an independent bitwise CRC32C)
 
     @Test
     void helloGoldenBytes() {
@@ -80,11 +80,11 @@ class CodecTest {
     }
 
     static final String RECORD_GOLDEN =
-            "00000046 05 01 0001 0000000000000007"      // length 70, RECORD, v1, flags LAST_FRAGMENT, seq 7
+            "00000046 05 02 0001 0000000000000007"      // length 70, RECORD, v2, flags LAST_FRAGMENT, seq 7
             + "00000002"                                // 2 entries
             + "07 00 0000 0000000C 0A000001 0A000002 0050 9C40"                            // TCB_REMOVE
             + "03 00 0000 00000016 0A000001 0A000002 0050 9C40 11223344 00000002 6869"     // RCV_DATA "hi"
-            + "401260FD";                                   // crc32c (computed by an independent bitwise CRC32C)
+            + "662F9424";                                   // crc32c (computed by an independent bitwise CRC32C)
 
     @Test
     void recordGoldenBytes() {
@@ -153,7 +153,7 @@ class CodecTest {
         i.rcvWndEdge = 0x1244567A; i.readSeq = 0x12345679; i.tsOffset = 0xDEADBEEF; i.tsRecent = 0x01020304;
         i.srttNanos = 123_456_789L; i.rttvarNanos = 0x7FFF_FFFF_FFFF_FFFFL; i.receiveOffset = 1L << 40;
         i.sendOffset = (1L << 41) + 3; i.markReceiveOffset = (1L << 40) - 5; i.markSendOffset = -1;
-        i.markWord = 0x8000_0000_0000_0001L;
+        i.markWord = 0x8000_0000_0000_0001L; i.peerMac = 0xFEDC_BA98_7654L;
         return i;
     }
 
@@ -161,7 +161,7 @@ class CodecTest {
         return java.util.Arrays.toString(new long[] {i.localIp, i.localPort, i.remoteIp, i.remotePort, i.state, i.flags,
             i.sndWscale, i.rcvWscale, i.peerMss, i.iss, i.irs, i.sndUna, i.sndEnd, i.sndWnd, i.sndWl1, i.sndWl2,
             i.maxSndWnd, i.rcvNxt, i.rcvWndEdge, i.readSeq, i.tsOffset, i.tsRecent, i.srttNanos, i.rttvarNanos,
-            i.receiveOffset, i.sendOffset, i.markReceiveOffset, i.markSendOffset, i.markWord});
+            i.receiveOffset, i.sendOffset, i.markReceiveOffset, i.markSendOffset, i.markWord, i.peerMac});
     }
 
     @Test
@@ -170,7 +170,7 @@ class CodecTest {
         // and not to the entry shows up here as a count mismatch.
         long instanceFields = java.util.Arrays.stream(TcbImage.class.getDeclaredFields())
                 .filter(f -> !java.lang.reflect.Modifier.isStatic(f.getModifiers())).count();
-        assertThat(instanceFields).isEqualTo(29);
+        assertThat(instanceFields).isEqualTo(30);
         ByteBuffer b = junk(1024);
         RecordWriter w = new RecordWriter(codec).begin(b, 0, b.capacity(), 1, FrameCodec.FLAG_SNAPSHOT);
         assertThat(w.tcbImage(sampleImage())).isTrue();
@@ -391,12 +391,14 @@ class CodecTest {
 
     @Test
     void rejectsUnsupportedVersion() {
-        byte[] f = hex(HELLO_GOLDEN);
-        f[5] = 2;
-        FrameReader r = new FrameReader(MAX);
-        r.append(ByteBuffer.wrap(reseal(f)));
-        assertThat(r.poll()).isEqualTo(FrameReader.Status.REJECTED);
-        assertThat(r.reject()).isEqualTo(FrameReject.UNSUPPORTED_VERSION);
+        for (int version : new int[] {FrameCodec.VERSION - 1, FrameCodec.VERSION + 1}) {
+            byte[] f = hex(HELLO_GOLDEN);
+            f[5] = (byte) version;
+            FrameReader r = new FrameReader(MAX);
+            r.append(ByteBuffer.wrap(reseal(f)));
+            assertThat(r.poll()).isEqualTo(FrameReader.Status.REJECTED);
+            assertThat(r.reject()).isEqualTo(FrameReject.UNSUPPORTED_VERSION);
+        }
     }
 
     @Test

@@ -155,6 +155,16 @@ public final class ArpCache {
     }
 
     /**
+     * The MAC last learned for {@code ip}, expired or not, or -1 when there is none: what a
+     * standby is told to use for a connection's peer should it take over (it asks again when the
+     * entry it makes from it expires). Does not touch the entry's age.
+     */
+    public long peek(int ip) {
+        int e = find(ip);
+        return e == NONE || state[e] != RESOLVED ? -1 : mac[e];
+    }
+
+    /**
      * Creates or refreshes the entry for {@code ip} (RFC 826: the sender is a neighbour that
      * talks to us). An INCOMPLETE entry resolves and its queued packets go to {@code sink} in
      * order. Returns false only when the table is full of unresolved entries.

@@ -132,6 +132,24 @@ public final class ArpLayer implements ArpCache.TickSink {
         rearm();
     }
 
+    /** The MAC last learned for {@code nextHop}, expired or not; -1 when none. See {@link ArpCache#peek}. */
+    public long peek(int nextHop) {
+        return cache.peek(nextHop);
+    }
+
+    /**
+     * Takes {@code mac} for {@code nextHop} as if it had just answered, unless the cache already
+     * has a live entry for it: a standby taking over uses what its primary knew rather than
+     * asking first (the entry expires and is asked for as usual). Packets queued for it go out.
+     */
+    public void seed(long now, int nextHop, long mac) {
+        if (mac <= 0 || mac == MacAddress.BROADCAST || cache.lookup(nextHop, now) >= 0) {
+            return;
+        }
+        cache.learn(nextHop, mac, now, pendingSink);
+        rearm();
+    }
+
     /** Announces our address to the link: a gratuitous ARP request (RFC 5227 §2.3). */
     public void announce(long now) {
         send(now, ArpPacket.REQUEST, MacAddress.BROADCAST, config.ip(), 0L);

@@ -222,6 +222,21 @@ public final class Ipv4Layer {
      *
      * @return false when it was dropped (too big, no route or no MAC any more), counted
      */
+    /** The MAC last learned for the next hop towards {@code dst}, or 0 when none (see {@link ArpLayer#peek}). */
+    public long neighborMac(int dst) {
+        int nextHop = config.onLink(dst) ? dst : config.gateway();
+        long mac = nextHop == 0 ? -1 : arp.peek(nextHop);
+        return Math.max(mac, 0);
+    }
+
+    /** Uses {@code mac} for the next hop towards {@code dst} unless it is already known (see {@link ArpLayer#seed}). */
+    public void seedNeighbor(long now, int dst, long mac) {
+        int nextHop = config.onLink(dst) ? dst : config.gateway();
+        if (nextHop != 0) {
+            arp.seed(now, nextHop, mac);
+        }
+    }
+
     public boolean sendOffloaded(long now, int dst, int protocol, int payloadLength, int csumOffset, int gsoSize,
             int transportHeaderLength) {
         int total = Ipv4Header.MIN_LENGTH + payloadLength;

@@ -65,6 +65,12 @@ public final class TcbImage {
     public long markSendOffset;
     /** The application's resume mark: an opaque word (the HTTP server keeps its response date). */
     public long markWord;
+    /**
+     * The MAC address of the connection's next hop as the primary knew it (48 bits), or 0 when
+     * unknown: a standby that takes over sends to it at once, without first asking by ARP, so
+     * that its first window is not stuck behind (and partly dropped from) a resolution queue.
+     */
+    public long peerMac;
 
     public TcpState tcpState() {
         return TcpState.values()[state];
@@ -82,7 +88,7 @@ public final class TcbImage {
         sndWl2 = o.sndWl2; maxSndWnd = o.maxSndWnd; rcvNxt = o.rcvNxt; rcvWndEdge = o.rcvWndEdge; readSeq = o.readSeq;
         tsOffset = o.tsOffset; tsRecent = o.tsRecent; srttNanos = o.srttNanos; rttvarNanos = o.rttvarNanos;
         receiveOffset = o.receiveOffset; sendOffset = o.sendOffset; markReceiveOffset = o.markReceiveOffset;
-        markSendOffset = o.markSendOffset; markWord = o.markWord;
+        markSendOffset = o.markSendOffset; markWord = o.markWord; peerMac = o.peerMac;
         return this;
     }
 

@@ -1692,6 +1692,7 @@ public final class TcpConnection {
 
     /** Fills {@code image} with this connection's scalar state (see {@link TcbImage}); returns it. */
     public TcbImage exportImage(TcbImage image) {
+        image.peerMac = ctx.neighbors.applyAsLong(tuple.remoteIp());
         image.localIp = tuple.localIp();
         image.localPort = tuple.localPort();
         image.remoteIp = tuple.remoteIp();

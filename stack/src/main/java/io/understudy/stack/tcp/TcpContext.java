@@ -3,6 +3,7 @@ package io.understudy.stack.tcp;
 import io.understudy.stack.Counters;
 import io.understudy.stack.replication.OutputCommit;
 import io.understudy.stack.replication.ReplicationLog;
+import io.understudy.stack.replication.TcbImage;
 import io.understudy.stack.wire.TcpHeader;
 import io.understudy.stack.wire.TcpOptions;
 import java.util.concurrent.ThreadLocalRandom;
@@ -43,6 +44,8 @@ public final class TcpContext {
 
     /** Where changes are replicated; null in solo mode. */
     ReplicationLog replication;
+    /** The next hop's MAC for a remote address, as far as the stack knows it (0 if not); for {@link TcbImage#peerMac}. */
+    java.util.function.IntToLongFunction neighbors = remoteIp -> 0;
     /** The output-commit queue frames are tagged for; never null. */
     OutputCommit commit = new OutputCommit(1 << 20);
 
@@ -133,6 +136,11 @@ public final class TcpContext {
     /** Sets the replication log (null: solo). */
     public void replication(ReplicationLog log) {
         this.replication = log;
+    }
+
+    /** Where {@link TcbImage#peerMac} comes from: the next hop's MAC for a remote address, 0 if unknown. */
+    public void neighbors(java.util.function.IntToLongFunction lookup) {
+        this.neighbors = java.util.Objects.requireNonNull(lookup, "lookup");
     }
 
     /** Uses {@code commit} (the network interface's) to tag outgoing segments. */

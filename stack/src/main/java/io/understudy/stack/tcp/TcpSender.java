@@ -694,8 +694,15 @@ final class TcpSender {
         while (true) {
             int limit = payloadLimit(sink);
             if (Seq.lt(sndNxt, sndMax)) {
-                if (!goBackNAllowed(limit)
-                        || sendRetransmission(now, sink, sndNxt, nextSackedLeft(sndNxt), limit, "RTO") == 0) {
+                if (!goBackNAllowed(limit)) {
+                    return;
+                }
+                int end = nextSackedLeft(sndNxt);
+                int len = goBackNLength(now, sink, end, limit);
+                if (len > limit) {
+                    c.largeSegmentPayload = limit;
+                }
+                if (sendRetransmission(now, sink, sndNxt, end, len, "RTO") == 0) {
                     return;
                 }
                 continue;
@@ -716,6 +723,25 @@ final class TcpSender {
         }
         int end = Seq.min(nextSackedLeft(sndNxt), sndNxt + limit);
         return Seq.leq(end, sndUna + sndWnd) && end - sndNxt <= cc.cwnd() - flightSize();
+    }
+
+    /**
+     * TSO for go-back-N: when the link cuts large segments, as many whole {@code limit}-byte
+     * segments from SND.NXT as fit before {@code end} (the next SACKed byte), the queue's end, the
+     * window, cwnd and the link's 64 KiB go as one, as Linux retransmits whole TSO segments. This
+     * matters most after a takeover, where everything from SND.UNA to the end of the queue counts
+     * as possibly sent and goes out this way. Otherwise {@code limit}.
+     */
+    private int goBackNLength(long now, SegmentSink sink, int end, int limit) {
+        int large = sink.largeSegmentLength(c.tuple(), now);
+        if (large <= 0) {
+            return limit;
+        }
+        int max = large - TcpHeader.MIN_LENGTH - c.optionBytes();
+        long room = Math.min(Math.min(Seq.min(end, buffer.endSeq()) - sndNxt, max), sndUna + sndWnd - sndNxt);
+        room = Math.min(room, (long) cc.cwnd() - flightSize());
+        long whole = room - room % limit;
+        return (int) Math.max(limit, whole);
     }
 
     /**

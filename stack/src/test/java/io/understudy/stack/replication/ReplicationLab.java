@@ -3,6 +3,7 @@ package io.understudy.stack.replication;
 import io.understudy.stack.NetStack;
 import io.understudy.stack.StackConfig;
 import io.understudy.stack.link.Link;
+import io.understudy.stack.link.SoftwareOffload;
 import io.understudy.stack.tcp.TcpConfig;
 import io.understudy.stack.tcp.TcpConnection;
 import io.understudy.stack.tcp.TcpHandler;
@@ -30,10 +31,35 @@ final class ReplicationLab {
     static final StackConfig SERVICE = new StackConfig(MacAddress.parse("02:00:00:00:09:02"), SERVICE_IP, 24, 0, 1500);
     static final TcpSecret SECRET = new TcpSecret(0x0123456789ABCDEFL, 0x7EDCBA9876543210L);
 
-    /** A link that keeps what the stack transmits until the next step, and lets a test look at each frame. */
+    /**
+     * A link that keeps what the stack transmits until the next step, and lets a test look at each
+     * frame. With offloads it takes partial checksums and large segments and puts on the wire what
+     * the kernel would ({@link SoftwareOffload}); {@link #largeFrames} counts the large ones.
+     */
     static final class Wire implements Link {
         final List<byte[]> frames = new ArrayList<>();
         Consumer<byte[]> inspector = f -> { };
+        boolean offloading;
+        int largeFrames;
+
+        @Override
+        public int offloads() {
+            return offloading ? OFFLOAD_CSUM | OFFLOAD_TSO : 0;
+        }
+
+        @Override
+        public void transmit(ByteBuffer frame, int csumStart, int csumOffset, int gsoSize, int headerLength) {
+            byte[] b = new byte[frame.remaining()];
+            frame.duplicate().get(b);
+            if (gsoSize == 0) {
+                transmit(ByteBuffer.wrap(SoftwareOffload.complete(b)));
+                return;
+            }
+            largeFrames++;
+            for (byte[] s : SoftwareOffload.segment(b, gsoSize, headerLength)) {
+                transmit(ByteBuffer.wrap(s));
+            }
+        }
 
         @Override
         public void transmit(ByteBuffer frame) {
@@ -61,6 +87,13 @@ final class ReplicationLab {
     int adopted;
 
     ReplicationLab(TcpConfig tcp) {
+        this(tcp, false);
+    }
+
+    /** With {@code offloads}, the primary's and the standby's links take partial checksums and large segments. */
+    ReplicationLab(TcpConfig tcp, boolean offloads) {
+        primaryWire.offloading = offloads;
+        standbyWire.offloading = offloads;
         client = new NetStack(CLIENT, tcp, TcpSecret.generate(new java.security.SecureRandom()), 1024, clientWire, now);
         primary = new NetStack(SERVICE, tcp, SECRET, 1024, primaryWire, now);
         standby = new NetStack(SERVICE, tcp, SECRET, 1024, standbyWire, now);

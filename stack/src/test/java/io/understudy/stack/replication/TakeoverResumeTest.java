@@ -1,0 +1,105 @@
+package io.understudy.stack.replication;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.understudy.stack.Counter;
+import io.understudy.stack.EchoClient;
+import io.understudy.stack.services.ClassicServices;
+import io.understudy.stack.tcp.CloseReason;
+import io.understudy.stack.tcp.TcpConfig;
+import io.understudy.stack.tcp.TcpConnection;
+import io.understudy.stack.tcp.TcpHandler;
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/**
+ * How fast a taken-over connection gets going again. The standby holds what it had acknowledged
+ * when the primary died, so it is behind what the client already has: it sends again from its
+ * SND.UNA. That first window must reach the client at once — not wait for an ARP answer (and
+ * lose all but the last three segments in the resolution queue, then crawl through loss
+ * recovery, which is what a standby did that had to ask for the client's MAC) — and, on a link
+ * with TSO, go in large segments.
+ */
+class TakeoverResumeTest {
+
+    /** Reads everything; counts it. */
+    static final class Reader implements TcpHandler {
+        long got;
+        private final byte[] scratch = new byte[1 << 16];
+
+        @Override
+        public void onReadable(TcpConnection c) {
+            int n;
+            while ((n = c.read(ByteBuffer.wrap(scratch))) > 0) {
+                got += n;
+            }
+        }
+    }
+
+    @Test
+    void theStandbySendsToThePeersMacAsItsPrimaryKnewIt() {
+        ReplicationLab lab = new ReplicationLab();
+        ClassicServices.install(lab.primary.tcp());
+        ClassicServices.install(lab.standby.tcp());
+        ShadowLog log = new ShadowLog();
+        lab.primary.attachReplication(lab.now, log);
+        Reader reader = new Reader();
+        lab.connect(ClassicServices.CHARGEN_PORT, reader);
+        List<Adoption> held = runHoldingWhatWasAcked(lab, log, 200);
+        long before = reader.got;
+        assertThat(before).isPositive();
+
+        lab.kill();
+        lab.takeover(held);
+        lab.steps(2); // the first window reaches the client, its ACK reaches the standby
+
+        assertThat(lab.standby.counters().get(Counter.ARP_REQUESTS_SENT)).as("ARP requests").isZero();
+        assertThat(lab.standby.counters().get(Counter.DROP_ARP_QUEUE_FULL)).isZero();
+        assertThat(reader.got).as("new bytes one step after the takeover").isGreaterThan(before);
+        lab.steps(40);
+        assertThat(lab.standby.counters().get(Counter.TCP_FAST_RETRANSMITS)).as("no loss to recover from").isZero();
+        assertThat(reader.got - before).isGreaterThan(200_000);
+    }
+
+    @Test
+    void goBackNAfterATakeoverGoesInLargeSegmentsOnATsoLink() {
+        ReplicationLab lab = new ReplicationLab(TcpConfig.defaults(1500), true);
+        ClassicServices.install(lab.primary.tcp());
+        ClassicServices.install(lab.standby.tcp());
+        ShadowLog log = new ShadowLog();
+        lab.primary.attachReplication(lab.now, log);
+        byte[] data = new byte[2_000_000];
+        new Random(3).nextBytes(data);
+        EchoClient client = new EchoClient(data);
+        lab.connect(ClassicServices.ECHO_PORT, client);
+        List<Adoption> held = runHoldingWhatWasAcked(lab, log, 40);
+
+        lab.kill();
+        int largeBefore = lab.standbyWire.largeFrames;
+        lab.takeover(held); // sends the first window: all of it from SND.UNA, below the queue's end
+        assertThat(lab.standbyWire.largeFrames - largeBefore).as("large go-back-N segments").isPositive();
+        for (int i = 0; i < 100_000 && client.reason == null; i++) {
+            lab.step();
+        }
+        assertThat(client.reason).isEqualTo(CloseReason.NORMAL);
+        assertThat(client.got.toByteArray()).isEqualTo(data);
+        assertThat(lab.client.counters().get(Counter.TCP_RESETS_RECEIVED)).isZero();
+    }
+
+    /** Runs {@code steps} steps, acking each record a step late; returns what the standby held at the last ack. */
+    private static List<Adoption> runHoldingWhatWasAcked(ReplicationLab lab, ShadowLog log, int steps) {
+        long toAck = 0;
+        List<Adoption> held = List.of();
+        for (int step = 1; step < steps; step++) {
+            lab.step();
+            if (toAck > 0) {
+                lab.primary.replicationAcked(toAck);
+                held = log.adoptions();
+            }
+            toAck = log.committed();
+        }
+        return held;
+    }
+}
