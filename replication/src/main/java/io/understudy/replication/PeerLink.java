@@ -131,6 +131,8 @@ final class PeerLink implements ReplicationLink.Listener {
     /** Frames and ACKs that went out directly, and that went through the writer (for tests and /status). */
     private final AtomicLong directFrames = new AtomicLong();
     private final AtomicLong queuedFrames = new AtomicLong();
+    /** An ACK signal is in {@link #out}, not yet taken by the writer. */
+    private final AtomicBoolean ackSignalled = new AtomicBoolean();
 
     PeerLink(ReplicationLink link, Handler handler, ScheduledExecutorService timers, LongSupplier clock,
             Duration interval, Duration timeout, int queueFrames) {
@@ -272,9 +274,14 @@ final class PeerLink implements ReplicationLink.Listener {
         }
     }
 
+    /** Tells the writer to send the newest ACK; one signal at a time is queued (it sends whatever is newest then). */
     private void signalAck() {
-        queuedFrames.incrementAndGet();
-        out.offer(ACK_SIGNAL); // a full queue already holds signals that will send the newest ack
+        if (ackSignalled.compareAndSet(false, true)) {
+            queuedFrames.incrementAndGet();
+            if (!out.offer(ACK_SIGNAL)) {
+                ackSignalled.set(false); // a full queue: the next ack signals again
+            }
+        }
     }
 
     /** Receive thread, after a chunk: sends the due ACK directly if it can, else through the writer. */
@@ -348,6 +355,7 @@ final class PeerLink implements ReplicationLink.Listener {
                             link.send(control.limit(n));
                         }
                     } else if (b == ACK_SIGNAL) {
+                        ackSignalled.set(false); // before reading ackRecord: a newer ack signals again
                         if (torn) {
                             ackDeferred = true; // after the rest of the torn frame
                         } else {
