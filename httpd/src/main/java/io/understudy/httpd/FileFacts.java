@@ -14,11 +14,13 @@ import java.util.Map;
  * {@link FileIdentity} alone (path, size, modification time, inode, device), so it is computed
  * once per identity rather than once per response.
  *
- * <p>Why the {@link Cache} is safe: the server still resolves and stats the file for every
- * request ({@link io.understudy.httpd.files.DocumentRoot#resolve}); the cache only maps that
- * fresh identity to its facts, and an entry is used only when its identity equals the fresh one
- * in every field. A file that was written or replaced has another size, time or inode and gets
- * new facts; the old entry is overwritten. (The blind spot is the identity's own, documented in
+ * <p>Why the {@link Cache} is safe: the server still checks the file for every request (a full
+ * {@link io.understudy.httpd.files.DocumentRoot#resolve}, or one {@code stat} that confirms a
+ * kept resolution, see {@link io.understudy.httpd.files.ResolutionCache}); the cache only maps
+ * that checked identity to its facts, and an entry is used only when its identity equals the
+ * checked one in every field (a kept resolution gives the very same object). A file that was
+ * written or replaced has another size, time or inode and gets new facts; the old entry is
+ * overwritten. (The blind spot is the identity's own, documented in
  * {@link FileIdentity}: a write that restores size and mtime is not seen.)
  */
 final class FileFacts {
@@ -88,7 +90,7 @@ final class FileFacts {
         /** The facts of exactly this version of the file. */
         FileFacts of(FileIdentity file) {
             FileFacts f = byPath.get(file.path());
-            if (f == null || !f.identity.equals(file)) {
+            if (f == null || (f.identity != file && !f.identity.equals(file))) {
                 f = new FileFacts(file);
                 byPath.put(file.path(), f);
             }

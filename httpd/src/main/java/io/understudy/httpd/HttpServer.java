@@ -5,6 +5,7 @@ import io.understudy.httpd.files.ContentTypes;
 import io.understudy.httpd.files.DocumentRoot;
 import io.understudy.httpd.files.FileIdentity;
 import io.understudy.httpd.files.RangeRequest;
+import io.understudy.httpd.files.ResolutionCache;
 import io.understudy.stack.tcp.CloseReason;
 import io.understudy.stack.tcp.FileRegion;
 import io.understudy.stack.tcp.Resume;
@@ -112,8 +113,9 @@ import java.util.List;
  * ({@link AccessLog}, Common Log Format) when its logger is enabled.
  *
  * <p>Not done: no timeout on a slowly arriving body (only on the head).
- * {@link DocumentRoot#resolve} makes blocking
- * file-system calls on the stack thread.
+ * Resolving a path makes blocking file-system calls on the stack thread: one {@code stat} for a
+ * path resolved recently to a file that has not changed ({@link ResolutionCache}), a full
+ * {@link DocumentRoot#resolve} otherwise.
  */
 public final class HttpServer {
     /** The {@code Server} field value. */
@@ -144,7 +146,8 @@ public final class HttpServer {
      */
     private final ByteBuffer in = ByteBuffer.allocate(READ_BUFFER).limit(0);
     private final ServerConfig config;
-    private final DocumentRoot root;
+    /** Request paths to files, each checked again with one stat; null without a document root. */
+    private ResolutionCache resolutions;
     private int active;
     private long accepted;
     private long rejected;
@@ -177,7 +180,7 @@ public final class HttpServer {
 
     private HttpServer(ServerConfig config, DocumentRoot root) {
         this.config = config;
-        this.root = root;
+        this.resolutions = root == null ? null : new ResolutionCache(root);
     }
 
     /** Listens on {@code port} of {@code tcp}; call on the stack thread. */
@@ -224,6 +227,22 @@ public final class HttpServer {
     /** Replaces the clock that dates responses (tests: fixed dates, or a standby in another second). Stack thread. */
     void wallClock(InstantSource clock) {
         this.wallClock = clock;
+    }
+
+    /**
+     * Compares the timestamps of files with {@code clock} when deciding whether a resolution may
+     * be kept (tests: a clock ahead, so that files just written are kept; see
+     * {@link ResolutionCache}). Forgets what was kept. Stack thread.
+     */
+    void fileTimestampClock(InstantSource clock) {
+        if (resolutions != null) {
+            resolutions = new ResolutionCache(resolutions.root(), ResolutionCache.DEFAULT_ENTRIES, clock);
+        }
+    }
+
+    /** The document root's resolutions (tests: hits and misses); null without a root. */
+    ResolutionCache resolutions() {
+        return resolutions;
     }
 
     /**
@@ -937,7 +956,7 @@ public final class HttpServer {
                         .field("Cache-Control", "no-store").bytes(page.body(), isHead));
             } else if (!method.equals("GET") && !isHead) {
                 queue(response(405, keep, http10).field("Allow", "GET, HEAD").page(false));
-            } else if (root == null) {
+            } else if (resolutions == null) {
                 queue(response(404, keep, http10).page(isHead));
             } else {
                 file(request, path, query, isHead, keep, http10);
@@ -970,7 +989,7 @@ public final class HttpServer {
         }
 
         private void file(Request request, String path, String query, boolean isHead, boolean keep, boolean http10) {
-            DocumentRoot.Resolution resolution = root.resolve(path);
+            DocumentRoot.Resolution resolution = resolutions.resolve(path);
             if (resolution instanceof DocumentRoot.Found found) {
                 serveFile(request, found.file(), isHead, keep, http10);
             } else if (resolution instanceof DocumentRoot.Redirect redirect) {

@@ -9,7 +9,9 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.time.InstantSource;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -200,6 +202,35 @@ class HttpServerTest {
             HttpTestClient.Response tail = c.response(false);
             assertThat(tail.status()).isEqualTo(206);
             assertThat(tail.body()).isEqualTo(java.util.Arrays.copyOfRange(big, big.length - 1000, big.length));
+        }
+    }
+
+    @Test
+    void aFileReplacedOrDeletedIsSeenByTheNextRequestThoughItsResolutionIsKept() throws Exception {
+        // A clock an hour ahead, so that the files just written are old enough to be kept.
+        net.b().run(s -> server.fileTimestampClock(InstantSource.offset(InstantSource.system(), Duration.ofHours(1))));
+        try (HttpTestClient.Client c = connect()) {
+            c.send("GET /index.html HTTP/1.1\r\nHost: x\r\n\r\n");
+            HttpTestClient.Response first = c.response(false);
+            c.send("GET /index.html HTTP/1.1\r\nHost: x\r\n\r\n");
+            HttpTestClient.Response second = c.response(false);
+            assertThat(second.body()).isEqualTo(index);
+            assertThat(second.header("etag")).isEqualTo(first.header("etag"));
+            long hits = net.b().call(s -> server.resolutions().hits());
+            assertThat(hits).as("the second request: one stat").isEqualTo(1);
+
+            byte[] next = "<!DOCTYPE html><title>v2</title>".getBytes(StandardCharsets.UTF_8);
+            Path tmp = Files.write(docs.resolve("index.html.new"), next);
+            Files.move(tmp, docs.resolve("index.html"), StandardCopyOption.REPLACE_EXISTING,
+                    StandardCopyOption.ATOMIC_MOVE);
+            c.send("GET /index.html HTTP/1.1\r\nHost: x\r\n\r\n");
+            HttpTestClient.Response replaced = c.response(false);
+            assertThat(replaced.body()).isEqualTo(next);
+            assertThat(replaced.header("etag")).isNotEqualTo(first.header("etag"));
+
+            Files.delete(docs.resolve("index.html"));
+            c.send("GET /index.html HTTP/1.1\r\nHost: x\r\n\r\n");
+            assertThat(c.response(false).status()).isEqualTo(404);
         }
     }
 

@@ -57,6 +57,11 @@ final class ThreeStacks implements AutoCloseable {
                 public void onBatchEnd(long now) {
                     stack.onBatchEnd(now);
                 }
+
+                @Override
+                public void onShutdown() {
+                    stack.onShutdown();
+                }
             };
             this.engine = new Engine<>(h, System::nanoTime, new Engine.Config(8192, 2048, Engine.Config.defaults().idleTickNanos()));
         }

@@ -231,4 +231,10 @@ public final class NetStack implements StackHandler {
         tcp.flush(now);
         netif.flush();
     }
+
+    /** The stack thread stops: close the files the TCP layer holds open ({@link TcpLayer#closeFiles}). */
+    @Override
+    public void onShutdown() {
+        tcp.closeFiles();
+    }
 }

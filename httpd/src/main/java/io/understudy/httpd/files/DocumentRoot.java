@@ -64,7 +64,9 @@ import java.util.List;
  * </ul>
  *
  * <p>Instances are immutable and thread-safe; {@link #resolve} does blocking file-system
- * calls ({@code stat}, {@code realpath}).
+ * calls ({@code realpath}, {@code stat}, {@code access}) every time. A server that resolves the
+ * same paths again and again keeps a {@link ResolutionCache} in front of it, which checks a
+ * remembered {@link Found} with one {@code stat}.
  */
 public final class DocumentRoot {
 
@@ -140,8 +142,31 @@ public final class DocumentRoot {
         return realRoot;
     }
 
+    /**
+     * Told of each {@link Found} a resolution gives (by {@link #resolve(String, FoundListener)}),
+     * with what lets {@link ResolutionCache} check it again with one {@code stat}.
+     */
+    interface FoundListener {
+        /**
+         * {@code found} was reached through {@code statPath}: the root joined with the normalized
+         * segments (and {@link #INDEX} for a directory), its links not resolved — the path that
+         * leads to the file again if nothing changed. {@code stat} is the file's, read before its
+         * readability was checked, {@code found.file()} made of it.
+         */
+        void found(Found found, Path statPath, FileStat stat);
+    }
+
     /** Resolves a request path such as {@code /docs/a%20b.html}; see the class comment. */
     public Resolution resolve(String rawPath) {
+        return resolve(rawPath, null);
+    }
+
+    /**
+     * As {@link #resolve(String)}; a {@link Found} is also told to {@code listener} (if not null)
+     * when the file system has the {@code unix} view (without it there is nothing to check a
+     * resolution again with, and the listener hears nothing).
+     */
+    Resolution resolve(String rawPath, FoundListener listener) {
         if (rawPath == null || rawPath.isEmpty() || rawPath.charAt(0) != '/') {
             return new BadRequest("path does not start with /");
         }
@@ -192,7 +217,8 @@ public final class DocumentRoot {
             return target.refusal;
         }
         if (target.attributes.isRegularFile()) {
-            return directoryForm ? new NotFound("a file asked for as a directory") : found(target.real);
+            return directoryForm ? new NotFound("a file asked for as a directory")
+                    : found(target.real, candidate, listener);
         }
         if (target.attributes.isDirectory()) {
             if (!directoryForm) {
@@ -203,7 +229,7 @@ public final class DocumentRoot {
                 return index.refusal instanceof NotFound ? new NotFound("directory without " + INDEX) : index.refusal;
             }
             if (index.attributes.isRegularFile()) {
-                return found(index.real);
+                return found(index.real, candidate.resolve(INDEX), listener);
             }
             return index.attributes.isDirectory() ? new NotFound(INDEX + " is a directory")
                     : new Forbidden(INDEX + " is not a regular file");
@@ -241,17 +267,31 @@ public final class DocumentRoot {
         }
     }
 
-    private static Resolution found(Path real) {
-        if (!Files.isReadable(real)) {
-            return new Forbidden("not readable");
-        }
+    /**
+     * A regular file at {@code real}: {@link Found} with its identity if the server may read it.
+     * The file is {@code stat}ed before its readability is checked: a {@code chmod} after this
+     * {@code stat}, even one before the check, then shows to a {@link ResolutionCache} as a
+     * later ctime than the one it keeps.
+     */
+    private static Resolution found(Path real, Path statPath, FoundListener listener) {
+        FileStat stat;
+        FileIdentity identity;
         try {
-            return new Found(FileIdentity.of(real));
+            stat = FileStat.read(real);
+            identity = stat != null ? stat.identity(real) : FileIdentity.of(real);
         } catch (AccessDeniedException e) {
             return new Forbidden("permission denied");
         } catch (IOException e) {
             return new NotFound(e.getMessage());
         }
+        if (!Files.isReadable(real)) {
+            return new Forbidden("not readable");
+        }
+        Found found = new Found(identity);
+        if (stat != null && listener != null) {
+            listener.found(found, statPath, stat);
+        }
+        return found;
     }
 
     /**

@@ -2,6 +2,7 @@ package io.understudy.httpd.files;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.understudy.httpd.files.DocumentRoot.BadRequest;
@@ -14,11 +15,19 @@ import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.ServerSocketChannel;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.time.InstantSource;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -48,6 +57,9 @@ import org.junit.jupiter.params.provider.CsvSource;
  *   link-loop    -> link-loop
  *   ixout/index.html -> ../../secret.txt index leading outside: refused
  * </pre>
+ *
+ * <p>The last part checks {@link ResolutionCache} in front of the same tree: the same answers,
+ * kept resolutions confirmed with one stat, and every change seen on the next request.
  */
 class DocumentRootTest {
     @TempDir Path tmp;
@@ -320,5 +332,230 @@ class DocumentRootTest {
                 assertThat(root.resolve(d.location())).as(path).isNotInstanceOf(Redirect.class);
             }
         }
+    }
+
+    // ---------------------------------------------------------------- ResolutionCache
+
+    /**
+     * An hour ahead of the system clock: every file a test writes is then old enough for its
+     * resolution to be kept ({@link ResolutionCache#RACY_NANOS}).
+     */
+    static final InstantSource LATER = InstantSource.offset(InstantSource.system(), Duration.ofHours(1));
+
+    ResolutionCache cache() {
+        return new ResolutionCache(root, ResolutionCache.DEFAULT_ENTRIES, LATER);
+    }
+
+    static long ctime(Path p) throws IOException {
+        return ((FileTime) Files.getAttribute(p, "unix:ctime")).to(TimeUnit.NANOSECONDS);
+    }
+
+    /**
+     * Returns once the file system stamps a later ctime than {@code p} has now, so that the next
+     * change to {@code p} moves its ctime (the kernel stamps from a clock that ticks every few
+     * milliseconds, and a test changes a file well within one tick). Polls a probe file, never
+     * sleeps.
+     */
+    void awaitNextTimestamp(Path p) throws IOException {
+        long before = ctime(p);
+        Path probe = tmp.resolve(".tick");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (System.nanoTime() < deadline) {
+            Files.write(probe, new byte[] {1});
+            if (ctime(probe) > before) {
+                Files.delete(probe);
+                return;
+            }
+        }
+        fail("the file system clock did not advance in 10 s");
+    }
+
+    /** Replaces {@code p} (under the root) by a new file of {@code content}: a rename deploy. */
+    void deploy(String p, String content) throws IOException {
+        Path tmpFile = tmp.resolve("deploy.tmp");
+        Files.writeString(tmpFile, content);
+        Files.move(tmpFile, www.resolve(p), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /** Re-points the link {@code name} (under the root) to {@code target}. */
+    void repoint(String name, String target) throws IOException {
+        Files.delete(www.resolve(name));
+        Files.createSymbolicLink(www.resolve(name), Path.of(target));
+    }
+
+    @Test void aKeptResolutionIsTheSameFoundAfterOneStat() {
+        ResolutionCache cache = cache();
+        for (String path : List.of("/a.html", "/docs/", "/link-in", "/link-dir-in/page.html", "/")) {
+            Resolution first = cache.resolve(path);
+            assertThat(first).as(path).isInstanceOf(Found.class).isEqualTo(root.resolve(path));
+            Resolution again = cache.resolve(path);
+            assertThat(again).as(path).isSameAs(first);
+            assertThat(((Found) again).file()).as("the same identity object").isSameAs(((Found) first).file());
+        }
+        assertThat(cache.misses()).isEqualTo(5);
+        assertThat(cache.hits()).isEqualTo(5);
+        assertThat(cache.size()).isEqualTo(5);
+    }
+
+    @Test void onlyFilesFoundAreKept() {
+        ResolutionCache cache = cache();
+        for (String path : List.of("/docs", "/missing.html", "/link-out", "/../x", "/%zz", "/a.html/")) {
+            Resolution first = cache.resolve(path);
+            assertThat(cache.resolve(path)).as(path).isEqualTo(first).isEqualTo(root.resolve(path));
+        }
+        assertThat(cache.size()).isZero();
+        assertThat(cache.hits()).isZero();
+        assertThat(cache.resolve(null)).isInstanceOf(BadRequest.class);
+    }
+
+    @Test void aFileChangedMomentsAgoIsResolvedInFullEveryTime() {
+        ResolutionCache now = new ResolutionCache(root, ResolutionCache.DEFAULT_ENTRIES, InstantSource.system());
+        Resolution first = now.resolve("/a.html");
+        assertThat(now.resolve("/a.html")).isEqualTo(first).isNotSameAs(first);
+        assertThat(now.size()).isZero();
+        assertThat(now.hits()).isZero();
+    }
+
+    @Test void theLeastRecentlyUsedPathIsDroppedBeyondTheBound() {
+        ResolutionCache two = new ResolutionCache(root, 2, LATER);
+        Resolution a = two.resolve("/a.html");
+        two.resolve("/x");
+        assertThat(two.resolve("/a.html")).isSameAs(a); // /x is now the least recently used
+        two.resolve("/.hidden");
+        assertThat(two.size()).isEqualTo(2);
+        assertThat(two.resolve("/a.html")).isSameAs(a);
+        two.resolve("/x");
+        assertThat(two.misses()).isEqualTo(4);
+    }
+
+    @Test void aFileReplacedByRenameIsANewIdentity() throws IOException {
+        ResolutionCache cache = cache();
+        Found before = (Found) cache.resolve("/a.html");
+        deploy("a.html", "content of a.html"); // the same bytes: only the inode (and times) tell
+        Found after = (Found) cache.resolve("/a.html");
+        assertThat(after.file().inode()).isNotEqualTo(before.file().inode());
+        assertThat(after).isEqualTo(root.resolve("/a.html"));
+        assertThat(cache.resolve("/a.html")).as("kept again").isSameAs(after);
+    }
+
+    @Test void aFileWrittenInPlaceIsANewIdentity() throws IOException {
+        ResolutionCache cache = cache();
+        Found before = (Found) cache.resolve("/a.html");
+        Files.writeString(www.resolve("a.html"), "longer content of a.html");
+        Found after = (Found) cache.resolve("/a.html");
+        assertThat(after.file().size()).isEqualTo("longer content of a.html".length());
+        assertThat(after.file().inode()).isEqualTo(before.file().inode());
+
+        // A write that keeps the size and the mtime (touch -r): only the ctime tells. The
+        // identity is equal, as it always was for such a write, but it was read again.
+        awaitNextTimestamp(www.resolve("a.html"));
+        FileTime mtime = Files.getLastModifiedTime(www.resolve("a.html"));
+        try (FileChannel w = FileChannel.open(www.resolve("a.html"), StandardOpenOption.WRITE)) {
+            w.write(ByteBuffer.wrap(new byte[] {'L'}), 0);
+        }
+        Files.setLastModifiedTime(www.resolve("a.html"), mtime);
+        Found rewritten = (Found) cache.resolve("/a.html");
+        assertThat(rewritten).isEqualTo(after).isNotSameAs(after);
+    }
+
+    @Test void aChmodIsSeenOnTheNextRequest() throws IOException {
+        ResolutionCache cache = cache();
+        Found before = (Found) cache.resolve("/a.html");
+        awaitNextTimestamp(www.resolve("a.html"));
+        Files.setPosixFilePermissions(www.resolve("a.html"), PosixFilePermissions.fromString("---------"));
+        Resolution after = cache.resolve("/a.html");
+        if ("root".equals(System.getProperty("user.name"))) {
+            // root reads everything, so the file is still found; what matters is that it was
+            // resolved (and its readability checked) again, not answered from what was kept.
+            assertThat(after).isEqualTo(before).isNotSameAs(before);
+        } else {
+            assertThat(after).isInstanceOf(Forbidden.class);
+        }
+        assertThat(cache.hits()).isZero();
+    }
+
+    @Test void aDeletedFileIsNotFoundOnTheNextRequest() throws IOException {
+        ResolutionCache cache = cache();
+        cache.resolve("/docs/page.html");
+        cache.resolve("/docs/");
+        Files.delete(www.resolve("docs/page.html"));
+        Files.delete(www.resolve("docs/index.html"));
+        assertThat(cache.resolve("/docs/page.html")).isInstanceOf(NotFound.class);
+        assertThat(cache.resolve("/docs/")).isInstanceOf(NotFound.class);
+        assertThat(cache.size()).isZero();
+    }
+
+    @Test void aLinkRepointedOutOfTheRootIsForbiddenOnTheNextRequest() throws IOException {
+        Files.writeString(tmp.resolve("outside/page.html"), "SECRET");
+        Files.createSymbolicLink(www.resolve("swing"), Path.of("docs/page.html"));
+        Files.createSymbolicLink(www.resolve("swing-dir"), Path.of("docs"));
+        ResolutionCache cache = cache();
+        assertThat(describe(cache.resolve("/swing"))).isEqualTo("200 docs/page.html");
+        assertThat(describe(cache.resolve("/swing-dir/page.html"))).isEqualTo("200 docs/page.html");
+        assertThat(describe(cache.resolve("/swing-dir/"))).isEqualTo("200 docs/index.html");
+
+        repoint("swing", "../secret.txt");
+        repoint("swing-dir", "../outside");
+        assertThat(cache.resolve("/swing")).isInstanceOf(Forbidden.class);
+        assertThat(cache.resolve("/swing-dir/page.html")).isInstanceOf(Forbidden.class);
+        assertThat(cache.resolve("/swing-dir/")).isInstanceOf(Forbidden.class);
+        assertThat(cache.hits()).isZero();
+    }
+
+    @Test void aLinkRepointedToAnotherFileInsideIsThatFileOnTheNextRequest() throws IOException {
+        Files.createSymbolicLink(www.resolve("swing"), Path.of("docs/page.html"));
+        ResolutionCache cache = cache();
+        Found before = (Found) cache.resolve("/swing");
+        repoint("swing", "a.html");
+        Found after = (Found) cache.resolve("/swing");
+        assertThat(describe(after)).isEqualTo("200 a.html");
+        assertThat(after.file().inode()).isNotEqualTo(before.file().inode());
+    }
+
+    @Test void aDirectoryRenamedUnderALinkIsFoundAtItsNewRealPath() throws IOException {
+        ResolutionCache cache = cache();
+        assertThat(describe(cache.resolve("/link-dir-in/page.html"))).isEqualTo("200 docs/page.html");
+        // The file's inode and ctime do not change; the link still leads to it, its old real path does not.
+        Files.move(www.resolve("docs"), www.resolve("docs2"));
+        repoint("link-dir-in", "docs2");
+        assertThat(describe(cache.resolve("/link-dir-in/page.html"))).isEqualTo("200 docs2/page.html");
+        assertThat(cache.resolve("/link-dir-in/page.html")).as("kept again").isEqualTo(root.resolve("/link-dir-in/page.html"));
+        assertThat(cache.hits()).isEqualTo(1);
+    }
+
+    /**
+     * The one re-pointing the cache does not see, by design: a link re-pointed to another name of
+     * the same inode. The file is the one the root published (it is still read from its real path
+     * inside the root), so nothing outside becomes visible; see {@link ResolutionCache}.
+     */
+    @Test void aLinkRepointedToAnotherNameOfTheSameFileKeepsItsResolution() throws IOException {
+        Files.createLink(tmp.resolve("hard.html"), www.resolve("docs/page.html")); // before: a link moves the ctime
+        Files.createSymbolicLink(www.resolve("swing"), Path.of("docs/page.html"));
+        ResolutionCache cache = cache();
+        Found before = (Found) cache.resolve("/swing");
+        repoint("swing", "../hard.html");
+        assertThat(root.resolve("/swing")).as("resolved in full: the link leads out").isInstanceOf(Forbidden.class);
+        assertThat(cache.resolve("/swing")).isSameAs(before);
+        assertThat(before.path()).isEqualTo(www.toRealPath().resolve("docs/page.html"));
+    }
+
+    /** The random paths of {@link #fuzzNeverLeavesTheRoot}, twice: the cache answers as the root does. */
+    @Test void fuzzTheCacheAnswersAsTheRootDoes() {
+        String[] tokens = {"/", "/", "..", ".", "%2e", "%2f", "a", "docs", "link-in", "link-out", "link-dir-out",
+            "link-dir-in", "secret.txt", "a.html", "page.html", "index.html", "x"};
+        ResolutionCache cache = new ResolutionCache(root, 64, LATER);
+        for (int pass = 0; pass < 2; pass++) {
+            Random r = new Random(2);
+            for (int i = 0; i < 5_000; i++) {
+                StringBuilder b = new StringBuilder("/");
+                int n = 1 + r.nextInt(6);
+                for (int k = 0; k < n; k++) {
+                    b.append(tokens[r.nextInt(tokens.length)]);
+                }
+                String path = b.toString();
+                assertThat(describe(cache.resolve(path))).as(path).isEqualTo(describe(root.resolve(path)));
+            }
+        }
+        assertThat(cache.hits()).isPositive();
     }
 }

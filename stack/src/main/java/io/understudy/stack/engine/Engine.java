@@ -180,7 +180,10 @@ public final class Engine<H extends StackHandler> implements AutoCloseable {
         return handlerExceptions.get();
     }
 
-    /** Stops the stack thread after it has processed everything already published. */
+    /**
+     * Stops the stack thread after it has processed everything already published; the last thing
+     * it runs is the handler's {@link StackHandler#onShutdown}.
+     */
     @Override
     public void close() {
         try {
@@ -217,6 +220,11 @@ public final class Engine<H extends StackHandler> implements AutoCloseable {
         @Override
         public void onTimeout(long sequence) {
             handler.onBatchEnd(clock.getAsLong());
+        }
+
+        @Override
+        public void onShutdown() {
+            handler.onShutdown();
         }
     }
 

@@ -15,4 +15,11 @@ public interface StackHandler {
      * are due and flush the batch's output.
      */
     void onBatchEnd(long now);
+
+    /**
+     * The stack thread is stopping ({@link Engine#close}): nothing follows. Release what the
+     * stack holds outside the heap, such as open files. Does nothing by default.
+     */
+    default void onShutdown() {
+    }
 }

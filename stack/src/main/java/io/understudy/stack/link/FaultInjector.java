@@ -76,6 +76,11 @@ public final class FaultInjector {
                 in.releaseDue(now, sink);
                 inner.onBatchEnd(now);
             }
+
+            @Override
+            public void onShutdown() {
+                inner.onShutdown();
+            }
         };
     }
 

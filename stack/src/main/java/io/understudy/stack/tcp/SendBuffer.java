@@ -42,14 +42,16 @@ import java.util.Objects;
  *
  * <p><b>Files.</b> The bytes of a region are read in {@link #copy}, straight into the
  * destination with a positional {@link FileChannel#read(ByteBuffer, long)}. Its channel is
- * opened on the first copy from the region (checking that the file is the one the region
- * identifies, see {@link FileRegion#openVerified}), kept for later copies and
- * retransmissions, and closed when the region is fully acknowledged, on {@link #reset} or on
- * {@link #releaseFiles}. Reads go through one duplicate of the destination buffer, made again
- * only when the destination buffer changes, so a copy from a file allocates nothing in the
- * steady state either. When the file is gone, is not the file queued, ends early or cannot be
- * read, {@link #copy} throws {@link FileRegionChangedException} and sends nothing wrong; the
- * TCB aborts the connection. Opening and reading a file is blocking I/O on the caller's thread.
+ * taken from the queue's {@link FileOpener} on the first copy from the region (which checks
+ * that the file is the one the region identifies: {@link FileRegion#openVerified}, or the
+ * stack's {@link FileChannelCache}, which shares one channel per file between regions and
+ * connections), kept for later copies and retransmissions, and released back to the opener
+ * when the region is fully acknowledged, on {@link #reset} or on {@link #releaseFiles}. Reads
+ * go through one duplicate of the destination buffer, made again only when the destination
+ * buffer changes, so a copy from a file allocates nothing in the steady state either. When the
+ * file is gone, is not the file queued, ends early or cannot be read, {@link #copy} throws
+ * {@link FileRegionChangedException} and sends nothing wrong; the TCB aborts the connection.
+ * Opening and reading a file is blocking I/O on the caller's thread.
  *
  * <p>Callers must honour the return values: {@code appendBytes} may accept fewer bytes than
  * offered, {@code appendFile} may refuse a region, and {@link #copy} may copy fewer than asked
@@ -58,7 +60,8 @@ import java.util.Objects;
  * <p>SYN and FIN occupy sequence space but not the buffer: {@link #reset} with ISS + 1, and
  * pass {@link #acknowledge} the data part of an ACK (at most {@link #endSeq()}; an ACK of our
  * FIN acknowledges {@code endSeq() + 1}). Owned by the stack thread, not thread-safe.
- * Allocates only when the ring or the descriptor table grows and when a file is opened.
+ * Allocates only when the ring or the descriptor table grows and when a file is opened (or its
+ * channel revalidated: see {@link FileChannelCache}).
  */
 public final class SendBuffer {
     /** Largest capacity: 2^30, the most a window-scaled TCP window can be (RFC 7323 §2.3). */
@@ -75,10 +78,29 @@ public final class SendBuffer {
     private static final FileRegion[] NO_REGIONS = new FileRegion[0];
     private static final FileChannel[] NO_CHANNELS = new FileChannel[0];
 
-    /** Opens the file of a region for reading; package-private hook for tests. */
+    /**
+     * Where a queue gets the channels of its regions' files: the stack's {@link FileChannelCache},
+     * or {@link FileRegion#openVerified} (a channel per region, closed on release). Package-private
+     * hook for tests.
+     */
     interface FileOpener {
-        /** Opens {@code region}'s file, or throws if it cannot or it is not the file the region names. */
+        /**
+         * A channel on {@code region}'s file, or throws if it cannot be opened or it is not the file
+         * the region names. Each channel returned is {@linkplain #release released} once.
+         */
         FileChannel open(FileRegion region) throws IOException;
+
+        /**
+         * The queue is done with {@code channel} (its region acknowledged or dropped, or its files
+         * released); {@code failed}: because a read from it failed. This default closes it.
+         */
+        default void release(FileChannel channel, boolean failed) {
+            try {
+                channel.close();
+            } catch (IOException ignored) {
+                // a read-only channel: nothing was buffered, nothing is lost
+            }
+        }
     }
 
     /** Visits the descriptors of the queue, from {@link #startSeq()}, in order. */
@@ -122,7 +144,7 @@ public final class SendBuffer {
     private long[] descPosition = NO_LONGS;
     /** The region of a file descriptor, null for literal bytes. */
     private FileRegion[] descRegion = NO_REGIONS;
-    /** The open channel of a file descriptor, null until its first copy. */
+    /** The channel of a file descriptor (from {@link #opener}), null until its first copy and after its release. */
     private FileChannel[] descChannel = NO_CHANNELS;
     private int descHead;
     private int descCount;
@@ -131,15 +153,19 @@ public final class SendBuffer {
     private ByteBuffer viewTarget;
     /** A duplicate of the last destination a file was read into: positional reads need a position and limit. */
     private ByteBuffer view;
-    /** Channels opened so far (test hook). */
+    /** Channels taken from the opener so far (test hook). */
     private int channelsOpened;
 
-    /** An empty queue of {@code capacity} bytes (a power of two up to {@link #MAX_CAPACITY}); call {@link #reset} before use. */
+    /**
+     * An empty queue of {@code capacity} bytes (a power of two up to {@link #MAX_CAPACITY}) whose
+     * regions each open their file ({@link FileRegion#openVerified}); call {@link #reset} before
+     * use. A connection's queue shares its stack's {@link FileChannelCache} instead.
+     */
     public SendBuffer(int capacity) {
         this(capacity, FileRegion::openVerified);
     }
 
-    /** As {@link #SendBuffer(int)}, files opened by {@code opener} (for tests). */
+    /** As {@link #SendBuffer(int)}, channels taken from {@code opener} (the stack's cache, or a test's). */
     SendBuffer(int capacity, FileOpener opener) {
         if (capacity <= 0 || capacity > MAX_CAPACITY || Integer.bitCount(capacity) != 1) {
             throw new IllegalArgumentException("capacity must be a power of two up to 2^30, got " + capacity);
@@ -149,13 +175,13 @@ public final class SendBuffer {
     }
 
     /**
-     * Empties the queue, closing the files of its regions; the next byte appended gets sequence
+     * Empties the queue, releasing the files of its regions; the next byte appended gets sequence
      * number {@code startSeq} (ISS + 1 for a new connection).
      */
     public void reset(int startSeq) {
         for (int k = 0; k < descCount; k++) {
             int i = index(k);
-            closeChannel(i);
+            releaseChannel(i, false);
             descRegion[i] = null;
         }
         descHead = 0;
@@ -305,7 +331,7 @@ public final class SendBuffer {
             while (v.hasRemaining()) {
                 int r = channel.read(v, p);
                 if (r <= 0) {
-                    closeChannel(i);
+                    releaseChannel(i, true);
                     throw new FileRegionChangedException(region, "file " + region.path() + " ended at byte " + p
                             + ", inside the region [" + region.offset() + ", +" + region.length() + ") of a file of "
                             + region.size() + " bytes", null);
@@ -313,7 +339,7 @@ public final class SendBuffer {
                 p += r;
             }
         } catch (IOException e) {
-            closeChannel(i);
+            releaseChannel(i, true);
             throw new FileRegionChangedException(region, "cannot read " + region.path() + ": " + e, e);
         }
     }
@@ -321,7 +347,7 @@ public final class SendBuffer {
     /**
      * Drops what lies before {@code newSndUna} ({@code startSeq() ≤ newSndUna ≤ endSeq()}), as an
      * ACK acknowledged it (RFC 9293 §3.10.7.4): whole descriptors are dropped (a region's file
-     * closed), a partly acknowledged one advances. Returns the sequence space dropped, literal
+     * released), a partly acknowledged one advances. Returns the sequence space dropped, literal
      * and file bytes.
      */
     public int acknowledge(int newSndUna) {
@@ -343,7 +369,7 @@ public final class SendBuffer {
             }
             if (m == descLength[i]) {
                 if (file) {
-                    closeChannel(i);
+                    releaseChannel(i, false);
                     descRegion[i] = null;
                     fileCount--;
                 }
@@ -377,12 +403,12 @@ public final class SendBuffer {
     }
 
     /**
-     * Closes the files of the regions held, keeping the queue (a copy would open them again):
-     * for a connection that ends with data unacknowledged.
+     * Releases the files of the regions held, keeping the queue (a copy would open them again):
+     * for a connection that ends with data unacknowledged, and for a stack that stops.
      */
     void releaseFiles() {
         for (int k = 0; k < descCount; k++) {
-            closeChannel(index(k));
+            releaseChannel(index(k), false);
         }
         view = null;
         viewTarget = null;
@@ -424,12 +450,12 @@ public final class SendBuffer {
         return ring.length;
     }
 
-    /** Files opened so far, over the buffer's life (test hook). */
+    /** Channels taken from the opener so far, over the buffer's life (test hook; with a cache, not all are new opens). */
     int channelsOpened() {
         return channelsOpened;
     }
 
-    /** Files open now (test hook). */
+    /** Channels held now (test hook). */
     int channelsOpen() {
         int open = 0;
         for (int k = 0; k < descCount; k++) {
@@ -515,15 +541,12 @@ public final class SendBuffer {
         descHead = 0;
     }
 
-    private void closeChannel(int i) {
+    /** Gives descriptor {@code i}'s channel back to the opener, if it holds one; {@code failed}: a read from it failed. */
+    private void releaseChannel(int i, boolean failed) {
         FileChannel channel = descChannel[i];
         if (channel != null) {
             descChannel[i] = null;
-            try {
-                channel.close();
-            } catch (IOException ignored) {
-                // a read-only channel: nothing was buffered, nothing is lost
-            }
+            opener.release(channel, failed);
         }
     }
 }

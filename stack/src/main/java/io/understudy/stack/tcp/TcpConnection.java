@@ -275,7 +275,7 @@ public final class TcpConnection {
         this.counters = ctx.counters();
         this.tuple = tuple;
         this.owner = owner;
-        this.snd = new TcpSender(this, config, counters);
+        this.snd = new TcpSender(this, config, counters, ctx.files());
         this.rcv = new TcpReceiver(config, counters);
         this.snd.noDelay = config.noDelay();
     }

@@ -12,10 +12,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * What every TCB of one stack shares: the configuration, the counters, the RFC 5961 §7
- * challenge-ACK rate limiter, the trace logger and scratch space for the stack thread.
+ * challenge-ACK rate limiter, the trace logger, the open files of the send queues' file regions
+ * ({@link FileChannelCache}) and scratch space for the stack thread.
  *
  * <p>Owned by the stack thread, like the TCBs; not thread-safe. Allocates only in its
- * constructor.
+ * constructor (and in the file cache, when it opens a file).
  */
 public final class TcpContext {
     /**
@@ -48,6 +49,13 @@ public final class TcpContext {
     java.util.function.IntToLongFunction neighbors = remoteIp -> 0;
     /** The output-commit queue frames are tagged for; never null. */
     OutputCommit commit = new OutputCommit(1 << 20);
+
+    /**
+     * The channels of file regions, shared by every send queue of the stack; a connection takes
+     * it when it is created. Replaced only by tests ({@link #files(FileChannelCache)}).
+     */
+    private FileChannelCache files = new FileChannelCache(FileChannelCache.DEFAULT_MAX_IDLE,
+            java.time.InstantSource.system());
 
     /** Scratch header view for writing segments (stack thread only). */
     final TcpHeader header = new TcpHeader();
@@ -146,6 +154,16 @@ public final class TcpContext {
     /** Uses {@code commit} (the network interface's) to tag outgoing segments. */
     public void outputCommit(OutputCommit commit) {
         this.commit = java.util.Objects.requireNonNull(commit, "commit");
+    }
+
+    /** The send queues' shared file channels. */
+    FileChannelCache files() {
+        return files;
+    }
+
+    /** Uses {@code cache} for the connections created from now on (tests: another clock or bound). */
+    void files(FileChannelCache cache) {
+        this.files = java.util.Objects.requireNonNull(cache, "cache");
     }
 
     /** True when state transitions and retransmissions are logged. */

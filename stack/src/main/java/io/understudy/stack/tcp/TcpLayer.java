@@ -111,6 +111,11 @@ public final class TcpLayer implements IpProtocolHandler, TcpConnection.Owner, S
         return context.config();
     }
 
+    /** What the connections share (tests: its file cache). */
+    TcpContext context() {
+        return context;
+    }
+
     /** Number of connections in any state, TIME-WAIT included. */
     public int connectionCount() {
         return connections.size();
@@ -386,6 +391,16 @@ public final class TcpLayer implements IpProtocolHandler, TcpConnection.Owner, S
             entry.nextReplicating = replicatingHead;
             replicatingHead = entry;
         }
+    }
+
+    /**
+     * Closes every file the connections' send queues hold open, and the idle ones the stack keeps
+     * ({@link FileChannelCache}): for a stack that stops, so that no file descriptor outlives it.
+     * The queues keep their regions; one that copies again opens its files again. Stack thread.
+     */
+    public void closeFiles() {
+        connections.forEach(e -> e.connection.snd.buffer.releaseFiles());
+        context.files().close();
     }
 
     // ---------------------------------------------------------------- replication

@@ -153,11 +153,12 @@ final class TcpSender {
     /** A write accepted less than offered: tell the application when space opens. */
     boolean writeBlocked;
 
-    TcpSender(TcpConnection c, TcpConfig config, Counters counters) {
+    /** @param files where the send queue gets the channels of its file regions (the stack's {@link FileChannelCache}) */
+    TcpSender(TcpConnection c, TcpConfig config, Counters counters, SendBuffer.FileOpener files) {
         this.c = c;
         this.config = config;
         this.counters = counters;
-        this.buffer = new SendBuffer(config.sendBuffer());
+        this.buffer = new SendBuffer(config.sendBuffer(), files);
         this.rto = new RtoEstimator(new RtoEstimator.Config(MILLIS, config.minRto(), config.maxRto(),
                 config.initialRto()));
         this.cc = CongestionControl.create(config.congestionControl());

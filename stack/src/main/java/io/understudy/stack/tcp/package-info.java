@@ -8,7 +8,8 @@
  * ({@link io.understudy.stack.tcp.SynCookies}) under one replicated secret
  * ({@link io.understudy.stack.tcp.TcpSecret}), the receive and send queues
  * ({@link io.understudy.stack.tcp.ReceiveBuffer}, {@link io.understudy.stack.tcp.SendBuffer}, whose
- * descriptors are literal bytes or {@link io.understudy.stack.tcp.FileRegion}s read on demand),
+ * descriptors are literal bytes or {@link io.understudy.stack.tcp.FileRegion}s read on demand
+ * through channels the stack's connections share, {@code FileChannelCache}),
  * the retransmission timer estimator ({@link io.understudy.stack.tcp.RtoEstimator}, RFC 6298),
  * the SACK scoreboard ({@link io.understudy.stack.tcp.SackScoreboard}, RFC 2018 and RFC 6675)
  * and, in {@link io.understudy.stack.tcp.cc}, the pluggable congestion control.

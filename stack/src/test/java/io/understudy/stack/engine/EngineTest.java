@@ -32,7 +32,7 @@ class EngineTest {
     private static final byte[] POISON = {0x66, 0x66, 0x66, 0x66};
     private static final long NEVER_IDLE = TimeUnit.HOURS.toNanos(1);
 
-    /** Logs what the stack thread sees: "frame HEX @now", "command", "batchEnd @now". */
+    /** Logs what the stack thread sees: "frame HEX @now", "command", "batchEnd @now", "shutdown". */
     static class Recorder implements StackHandler {
         final BlockingQueue<String> log = new LinkedBlockingQueue<>();
 
@@ -47,6 +47,10 @@ class EngineTest {
 
         @Override public void onBatchEnd(long now) {
             log.add("batchEnd @" + now);
+        }
+
+        @Override public void onShutdown() {
+            log.add("shutdown");
         }
 
         List<String> frames() {
@@ -139,6 +143,22 @@ class EngineTest {
         release.countDown();
         assertThat(next(6)).containsExactly(
                 "command", "batchEnd @42", "frame 01 @42", "frame 02 @42", "frame 03 @42", "batchEnd @42");
+    }
+
+    @Test void closeRunsTheHandlersShutdownLastOnTheStackThread() throws Exception {
+        var onStackThread = new CompletableFuture<Boolean>();
+        Recorder r = new Recorder() {
+            @Override public void onShutdown() {
+                super.onShutdown();
+                onStackThread.complete(engine.onStackThread());
+            }
+        };
+        start(r, 64, NEVER_IDLE);
+        engine.publishFrame(frame(9));
+        engine.close();
+        assertThat(onStackThread.get(10, SECONDS)).isTrue();
+        List<String> log = new ArrayList<>(r.log);
+        assertThat(log).contains("frame 09 @42").endsWith("batchEnd @42", "shutdown");
     }
 
     @Test void batchEndRunsOnIdleTimeouts() throws Exception {

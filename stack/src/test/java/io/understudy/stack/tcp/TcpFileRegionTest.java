@@ -20,6 +20,7 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -30,7 +31,10 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@link TcpConnection#writeFile}: file regions on the wire, the abort when a file changed, a 64 MiB transfer. */
+/**
+ * {@link TcpConnection#writeFile}: file regions on the wire, the abort when a file changed, one open
+ * file shared by the connections of a stack, a 64 MiB transfer.
+ */
 class TcpFileRegionTest {
     private static final long MS = 1_000_000L;
 
@@ -175,12 +179,75 @@ class TcpFileRegionTest {
         h.flush();
         byte[] sent = stream(h.drain(), LOCAL + 1);
         assertThat(sent).as("segments span hundreds of descriptors").isEqualTo(expected.toByteArray());
-        assertThat(h.c.snd.buffer.channelsOpened()).as("each region has its own channel").isEqualTo(512);
+        assertThat(h.c.snd.buffer.channelsOpened()).as("each region takes a channel").isEqualTo(512);
         h.events.clear();
         h.receive(seg().flags(ACK).seq(REMOTE + 1).ack(LOCAL + 1 + sent.length));
         assertThat(h.events).contains("onWritable");
         assertThat(h.c.snd.buffer.channelsOpen()).isZero();
         assertThat(h.c.writeFile(region)).isTrue();
+    }
+
+    // ------------------------------------------------------------------ the stack's shared file channels
+
+    /** A context whose file cache keeps every file written by the test (see {@link FileChannelCacheTest#LATER}). */
+    private static TcpContext contextKeepingFiles() {
+        TcpContext ctx = new TcpContext(TcpHarness.defaultConfig(), new Counters(), 1000, 42);
+        ctx.files(new FileChannelCache(FileChannelCache.DEFAULT_MAX_IDLE, FileChannelCacheTest.LATER));
+        return ctx;
+    }
+
+    /** {@code h} sends {@code region} whole and the peer acknowledges it; returns the payload sent. */
+    private static byte[] respond(TcpHarness h, FileRegion region) {
+        int from = h.c.snd.buffer.endSeq();
+        assertThat(h.c.writeFile(region)).isTrue();
+        h.flush();
+        byte[] sent = stream(h.drain(), from);
+        h.receive(seg().flags(ACK).seq(REMOTE + 1).ack(from + sent.length));
+        assertThat(h.c.snd.buffer.length()).isZero();
+        return sent;
+    }
+
+    @Test void responsesOnTwoConnectionsOfOneStackOpenTheFileOnce() throws IOException {
+        Path f = file("page.html", 1024, 6);
+        FileRegion region = FileRegion.of(f);
+        TcpContext ctx = contextKeepingFiles();
+        var first = TcpHarness.fixture().context(ctx).established();
+        var second = TcpHarness.fixture().context(ctx).established();
+        assertThat(respond(first, region)).isEqualTo(Files.readAllBytes(f));
+        assertThat(respond(second, region)).isEqualTo(Files.readAllBytes(f));
+        assertThat(respond(first, region)).isEqualTo(Files.readAllBytes(f));
+        assertThat(ctx.files().opened()).isEqualTo(1);
+        assertThat(ctx.files().reused()).isEqualTo(2);
+        assertThat(ctx.files().idleChannels()).as("kept for the next response").isEqualTo(1);
+        assertThat(first.c.snd.buffer.channelsOpen() + second.c.snd.buffer.channelsOpen()).isZero();
+        ctx.files().close();
+    }
+
+    @Test void aFileReplacedBetweenTwoResponsesAbortsTheSecondAsBefore() throws IOException {
+        Path f = file("page.html", 1024, 7);
+        FileRegion region = FileRegion.of(f);
+        TcpContext ctx = contextKeepingFiles();
+        var first = TcpHarness.fixture().context(ctx).established();
+        respond(first, region);
+        // A rename deploy of the same bytes and mtime: only the inode tells.
+        Path tmp = file("page.html.new", 1024, 7);
+        Files.setLastModifiedTime(tmp, Files.getLastModifiedTime(f));
+        Files.move(tmp, f, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+
+        var second = TcpHarness.fixture().context(ctx).established();
+        assertThat(second.c.writeFile(region)).isTrue(); // the old version, as a stale response would
+        second.flush();
+        List<Seg> sent = second.drain();
+        assertThat(sent).hasSize(1);
+        assertThat(sent.get(0).has(RST | ACK)).isTrue();
+        assertThat(sent.get(0).len()).isZero();
+        assertThat(second.counter(Counter.TCP_FILE_REGION_ERRORS)).isEqualTo(1);
+        assertThat(ctx.files().openChannels()).as("the channel on the replaced file is closed").isZero();
+
+        var third = TcpHarness.fixture().context(ctx).established();
+        assertThat(respond(third, FileRegion.of(f))).isEqualTo(Files.readAllBytes(f));
+        assertThat(ctx.files().opened()).isEqualTo(2);
+        ctx.files().close();
     }
 
     // ------------------------------------------------------------------ 64 MiB through two TCBs

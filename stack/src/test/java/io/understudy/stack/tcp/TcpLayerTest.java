@@ -37,12 +37,16 @@ import io.understudy.stack.wire.Ipv4Address;
 import io.understudy.stack.wire.MacAddress;
 import io.understudy.stack.wire.Seq;
 import io.understudy.stack.wire.TcpHeader;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -51,7 +55,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * {@link TcpLayer} through a whole {@link io.understudy.stack.NetStack}, frame in, frame out:
  * RSTs for closed ports, listeners, SYN cookies, the connection cap, TIME-WAIT reuse, segment
- * validation, active opens and the timer wheel. The secret is fixed, so every ISN, timestamp
+ * validation, active opens, the timer wheel and the files closed when the stack stops. The secret is fixed, so every ISN, timestamp
  * and cookie the stack chooses is computed here with {@link IsnGenerator} and
  * {@link SynCookies} and every emitted segment is compared whole.
  */
@@ -666,6 +670,37 @@ class TcpLayerTest {
         expectSegments(toPeer(PORT, CLIENT_PORT, SYN | ACK, iss, PEER_ISS + 1, SYN_WINDOW)
                 .withSynOptions(TCP.mss(), true, OUR_WSCALE, true, ourTs(PORT, CLIENT_PORT), PEER_TS));
         assertThat(h.count(Counter.TCP_SYN_RETRANSMITS)).isEqualTo(2);
+    }
+
+    // ------------------------------------------------------------------ 9. stack shutdown
+
+    @Test
+    void stackShutdownClosesTheFilesOfConnectionsAndTheIdleOnes(@TempDir Path dir) throws IOException {
+        FileChannelCache files = new FileChannelCache(FileChannelCache.DEFAULT_MAX_IDLE, FileChannelCacheTest.LATER);
+        h.stack().tcp().context().files(files);
+        h.knows(PEER_MAC, PEER_IP);
+        listen(16);
+        int iss = passiveHandshake(CLIENT_PORT);
+        TcpConnection c = accepted.get(0);
+        Path page = Files.write(dir.resolve("page.html"), new byte[100]);
+        Path big = Files.write(dir.resolve("big.bin"), new byte[1 << 20]);
+
+        assertThat(c.writeFile(FileRegion.of(page))).isTrue();
+        h.tick();
+        h.at(1 * MS);
+        fromPeer(CLIENT_PORT, PORT, ACK, PEER_ISS + 1, iss + 1 + 100, PEER_WINDOW,
+                timestampOptions(PEER_TS + 2, ourTs(PORT, CLIENT_PORT)), "");
+        h.tick();
+        assertThat(files.idleChannels()).as("the page's file, kept for the next response").isEqualTo(1);
+        assertThat(c.writeFile(FileRegion.of(big))).isTrue();
+        h.tick();
+        assertThat(c.snd.buffer.channelsOpen()).as("the big file is being sent").isEqualTo(1);
+        assertThat(files.openChannels()).isEqualTo(2);
+
+        h.stack().onShutdown();
+        assertThat(files.openChannels()).isZero();
+        assertThat(c.snd.buffer.channelsOpen()).isZero();
+        assertThat(c.snd.buffer.length()).as("the queue is kept").isEqualTo(1 << 20);
     }
 
     // ------------------------------------------------------------------ fixtures
