@@ -1030,7 +1030,8 @@ public final class TcpConnection {
      */
     private int acceptableSeq() {
         int windowEnd = snd.sndUna + snd.sndWnd;
-        return Seq.geq(windowEnd, snd.sndMax) ? snd.sndMax : windowEnd;
+        int high = snd.adopting ? snd.adoptedCeiling : snd.sndMax; // after a takeover: what the primary may have sent
+        return Seq.geq(windowEnd, high) ? high : windowEnd;
     }
 
     /** Bytes of options on our next non-SYN segment: timestamps and SACK blocks. */
@@ -1873,13 +1874,20 @@ public final class TcpConnection {
         } else {
             snd.synPending = false;
             snd.sndUna = im.sndUna;
-            // The primary may have sent anything in its queue (and its FIN): any ACK up to there is good.
-            snd.sndMax = snd.buffer.endSeq() + (snd.finQueued ? 1 : 0);
-            if (Seq.lt(snd.sndMax, snd.sndUna)) {
+            // The primary may have sent anything in its queue (and its FIN): any ACK up to there
+            // is good (the ceiling). But nothing counts as sent: the queue goes out from SND.UNA
+            // as new data — large segments, RTT samples, and fast recovery for what is lost on
+            // the way — until the peer's first ACK says how far it got, and sending goes on from
+            // there. (Counting the whole queue as sent made all of it a go-back-N retransmission
+            // after an RTO: a segment lost on the way was repaired only by another RTO.)
+            snd.adoptedCeiling = snd.buffer.endSeq() + (snd.finQueued ? 1 : 0);
+            snd.adopting = true;
+            if (Seq.lt(snd.adoptedCeiling, snd.sndUna)) {
                 consistent = false;
             }
+            snd.sndMax = snd.sndUna;
             snd.sndNxt = snd.sndUna;
-            snd.recover = snd.sndMax;
+            snd.recover = snd.sndUna;
             snd.highRxt = snd.sndUna;
             snd.rescueRxt = snd.sndUna;
             snd.sndSml = snd.sndUna;

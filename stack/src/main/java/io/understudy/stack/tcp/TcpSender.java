@@ -113,6 +113,15 @@ final class TcpSender {
     /** A keepalive probe is to be sent. */
     boolean keepaliveProbe;
 
+    /**
+     * After a takeover: the end of what the dead primary may have sent (its queue's end, and its
+     * FIN), which the peer may acknowledge although we have not sent it (see {@link #onAck});
+     * meaningful while {@link #adopting}.
+     */
+    int adoptedCeiling;
+    /** An adopted connection whose SND.MAX has not yet reached {@link #adoptedCeiling}. */
+    boolean adopting;
+
     /** Which loss recovery is running ({@link #RECOVERY_NONE}, …). */
     int recovery;
     /** RFC 6582 "recover" / RFC 6675 RecoveryPoint, exclusive like SND.NXT. */
@@ -220,8 +229,22 @@ final class TcpSender {
      */
     boolean onAck(long now, TcpSegment seg) {
         int ack = seg.ack;
-        if (Seq.gt(ack, sndMax) || Seq.lt(ack, sndUna - maxSndWnd)) {
+        if (Seq.lt(ack, sndUna - maxSndWnd)) {
             return false;
+        }
+        if (Seq.gt(ack, sndMax)) {
+            if (!adopting || Seq.gt(ack, adoptedCeiling)) {
+                return false;
+            }
+            // After a takeover: the peer acknowledges what the dead primary had sent; it was
+            // sent, as far as this connection is concerned, and sending goes on from there.
+            sndMax = ack;
+            if (Seq.lt(sndNxt, ack)) {
+                sndNxt = ack;
+            }
+        }
+        if (adopting && Seq.geq(sndMax, adoptedCeiling)) {
+            adopting = false;
         }
         if (Seq.lt(ack, sndUna)) {
             return true;
