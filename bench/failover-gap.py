@@ -18,6 +18,7 @@ and prints one JSON line:
   sync_ms         from the kill to that in-sync line (seen while the download ran; else null)
   first_byte_ms   from the kill to the first growth seen after it (bytes already on their way,
                   e.g. in the client's socket buffer, still arrive just after the kill)
+  killed_at_unix  when the SIGKILL was sent (wall clock, seconds), to line up with node logs
   before_ms       the longest time the file did not grow before the kill, from its first byte
                   (the noise floor)
   first_data_ms   from curl's start to the first byte in the file (start, connect, request)
@@ -130,6 +131,7 @@ def main():
             log_pos = log_size()
             os.kill(pid, signal.SIGKILL)
             kill_at = time.monotonic_ns()
+            res["killed_at_unix"] = round(time.time(), 6)
             res["killed_pid"] = pid
             res["kill_at_bytes"] = size
         time.sleep(poll)

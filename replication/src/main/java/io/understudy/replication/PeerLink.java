@@ -473,7 +473,14 @@ final class PeerLink implements ReplicationLink.Listener {
         if (!ended.compareAndSet(false, true)) return;
         End end = new End(kind, reason, System.nanoTime());
         stopThreads();
-        Runnable close = () -> {
+        // A peer seen dying is reported before the link is closed: closing waits for the receive
+        // thread to finish (it is still reading what the dying peer had sent), and a standby must
+        // not wait for that to take over. (What it reads now changes nothing that was acknowledged.)
+        Runnable close = kind == EndKind.DIED ? () -> {
+            handler.onEnded(this, end);
+            link.close();
+            out.clear();
+        } : () -> {
             link.close();
             out.clear();
             handler.onEnded(this, end);

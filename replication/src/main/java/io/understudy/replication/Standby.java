@@ -51,8 +51,6 @@ final class Standby implements AutoCloseable {
     private static final long STACK_CALL_SECONDS = 10;
     /** How long, and how often, a new primary tries to listen where its dead predecessor did. */
     private static final long LISTEN_RETRY_SECONDS = 5, LISTEN_RETRY_MILLIS = 10;
-    /** Silence from the primary after which the standby looks whether its process is exiting. */
-    private static final long DEATH_CHECK_SILENCE_NANOS = 1_000_000L;
 
     private final ReplicationConfig config;
     private final StackDriver driver;
@@ -332,22 +330,31 @@ final class Standby implements AutoCloseable {
         }
 
         /**
-         * On one host: every millisecond without a frame, whether the primary's process is exiting
-         * (its sockets close only after its memory is torn down, tens of milliseconds later).
+         * On one host: every millisecond, whether the primary's process is dying (its sockets
+         * close only after its memory is torn down, tens of milliseconds later). Frames still
+         * arriving say nothing: a killed primary's socket still holds records sent before the
+         * kill, which take the receive thread milliseconds to read.
          */
         private void watchPrimaryProcess() {
             long pid = peer.peerPid();
             if (pid <= 0) {
                 return;
             }
+            ProcessWatch watch = ProcessWatch.open(pid);
+            if (watch == null) {
+                log.warn("replication: cannot watch the primary's process {} in /proc; its death is seen when its "
+                        + "socket closes", pid);
+                return;
+            }
             java.util.concurrent.ScheduledFuture<?>[] task = new java.util.concurrent.ScheduledFuture<?>[1];
             task[0] = timers.scheduleAtFixedRate(() -> {
                 if (peer.isEnded()) {
                     task[0].cancel(false);
-                } else if (System.nanoTime() - peer.lastReceivedNanos() > DEATH_CHECK_SILENCE_NANOS
-                        && ProcessWatch.exiting(pid)) {
+                    watch.close();
+                } else if (watch.dying()) {
                     peer.end(EndKind.DIED, "process " + pid + " is exiting");
                     task[0].cancel(false);
+                    watch.close();
                 }
             }, 1, 1, TimeUnit.MILLISECONDS);
         }

@@ -18,10 +18,46 @@ class ProcessWatchTest {
     }
 
     @Test
+    void aPendingSigkillCountsAsDyingOtherPendingSignalsDoNot() {
+        String head = "Name:\tjava\nState:\tS (sleeping)\nTgid:\t4242\n";
+        String none = head + "SigPnd:\t0000000000000000\nShdPnd:\t0000000000000000\nSigBlk:\t0000000000000000\n";
+        String killShared = head + "SigPnd:\t0000000000000000\nShdPnd:\t0000000000000100\n";
+        String killThread = head + "SigPnd:\t0000000000000100\nShdPnd:\t0000000000000000\n";
+        String term = head + "SigPnd:\t0000000000000000\nShdPnd:\t0000000000004000\n"; // SIGTERM: the JVM shuts down in order
+        assertThat(ProcessWatch.killPending(none)).isFalse();
+        assertThat(ProcessWatch.killPending(killShared)).isTrue();
+        assertThat(ProcessWatch.killPending(killThread)).isTrue();
+        assertThat(ProcessWatch.killPending(term)).isFalse();
+        assertThat(ProcessWatch.killPending("garbage")).isFalse();
+        assertThat(ProcessWatch.killPending(head + "ShdPnd:\tzz\n")).isFalse();
+    }
+
+    @Test
     void thisProcessRunsAndAReapedOneIsGone() throws Exception {
         assertThat(ProcessWatch.exiting(ProcessHandle.current().pid())).isFalse();
         Process p = new ProcessBuilder("true").start();
         p.waitFor();
         assertThat(ProcessWatch.exiting(p.pid())).isTrue();
+    }
+
+    @Test
+    void aWatchSeesALiveProcessRunAndAKilledOneDie() throws Exception {
+        try (ProcessWatch self = ProcessWatch.open(ProcessHandle.current().pid())) {
+            assertThat(self).isNotNull();
+            for (int i = 0; i < 3; i++) {
+                assertThat(self.dying()).isFalse(); // rereads the same open files
+            }
+        }
+        Process p = new ProcessBuilder("sleep", "30").start();
+        ProcessWatch w = ProcessWatch.open(p.pid());
+        try {
+            assertThat(w.dying()).isFalse();
+            p.destroyForcibly(); // SIGKILL
+            p.waitFor();
+            assertThat(w.dying()).as("killed and reaped").isTrue();
+        } finally {
+            p.destroyForcibly();
+            w.close();
+        }
     }
 }
