@@ -2,7 +2,6 @@ package io.understudy.httpd.files;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.assertj.core.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.understudy.httpd.files.DocumentRoot.BadRequest;
@@ -11,6 +10,7 @@ import io.understudy.httpd.files.DocumentRoot.Found;
 import io.understudy.httpd.files.DocumentRoot.NotFound;
 import io.understudy.httpd.files.DocumentRoot.Redirect;
 import io.understudy.httpd.files.DocumentRoot.Resolution;
+import io.understudy.stack.FileTimestamps;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
@@ -27,7 +27,6 @@ import java.time.Duration;
 import java.time.InstantSource;
 import java.util.List;
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -346,30 +345,6 @@ class DocumentRootTest {
         return new ResolutionCache(root, ResolutionCache.DEFAULT_ENTRIES, LATER);
     }
 
-    static long ctime(Path p) throws IOException {
-        return ((FileTime) Files.getAttribute(p, "unix:ctime")).to(TimeUnit.NANOSECONDS);
-    }
-
-    /**
-     * Returns once the file system stamps a later ctime than {@code p} has now, so that the next
-     * change to {@code p} moves its ctime (the kernel stamps from a clock that ticks every few
-     * milliseconds, and a test changes a file well within one tick). Polls a probe file, never
-     * sleeps.
-     */
-    void awaitNextTimestamp(Path p) throws IOException {
-        long before = ctime(p);
-        Path probe = tmp.resolve(".tick");
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (System.nanoTime() < deadline) {
-            Files.write(probe, new byte[] {1});
-            if (ctime(probe) > before) {
-                Files.delete(probe);
-                return;
-            }
-        }
-        fail("the file system clock did not advance in 10 s");
-    }
-
     /** Replaces {@code p} (under the root) by a new file of {@code content}: a rename deploy. */
     void deploy(String p, String content) throws IOException {
         Path tmpFile = tmp.resolve("deploy.tmp");
@@ -448,7 +423,7 @@ class DocumentRootTest {
 
         // A write that keeps the size and the mtime (touch -r): only the ctime tells. The
         // identity is equal, as it always was for such a write, but it was read again.
-        awaitNextTimestamp(www.resolve("a.html"));
+        FileTimestamps.awaitNextTimestamp(tmp, www.resolve("a.html"));
         FileTime mtime = Files.getLastModifiedTime(www.resolve("a.html"));
         try (FileChannel w = FileChannel.open(www.resolve("a.html"), StandardOpenOption.WRITE)) {
             w.write(ByteBuffer.wrap(new byte[] {'L'}), 0);
@@ -461,7 +436,7 @@ class DocumentRootTest {
     @Test void aChmodIsSeenOnTheNextRequest() throws IOException {
         ResolutionCache cache = cache();
         Found before = (Found) cache.resolve("/a.html");
-        awaitNextTimestamp(www.resolve("a.html"));
+        FileTimestamps.awaitNextTimestamp(tmp, www.resolve("a.html"));
         Files.setPosixFilePermissions(www.resolve("a.html"), PosixFilePermissions.fromString("---------"));
         Resolution after = cache.resolve("/a.html");
         if ("root".equals(System.getProperty("user.name"))) {

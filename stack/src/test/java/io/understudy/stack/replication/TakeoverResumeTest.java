@@ -41,18 +41,9 @@ class TakeoverResumeTest {
     @Test
     void theStandbySendsToThePeersMacAsItsPrimaryKnewIt() {
         ReplicationLab lab = new ReplicationLab();
-        ClassicServices.install(lab.primary.tcp());
-        ClassicServices.install(lab.standby.tcp());
-        ShadowLog log = new ShadowLog();
-        lab.primary.attachReplication(lab.now, log);
-        Reader reader = new Reader();
-        lab.connect(ClassicServices.CHARGEN_PORT, reader);
-        List<Adoption> held = runHoldingWhatWasAcked(lab, log, 200);
+        Reader reader = downloadThenTakeOver(lab);
         long before = reader.got;
         assertThat(before).isPositive();
-
-        lab.kill();
-        lab.takeover(held);
         lab.steps(2); // the first window reaches the client, its ACK reaches the standby
 
         assertThat(lab.standby.counters().get(Counter.ARP_REQUESTS_SENT)).as("ARP requests").isZero();
@@ -71,15 +62,7 @@ class TakeoverResumeTest {
     @Test
     void aSegmentLostAfterTheTakeoverIsRepairedByFastRecovery() {
         ReplicationLab lab = new ReplicationLab();
-        ClassicServices.install(lab.primary.tcp());
-        ClassicServices.install(lab.standby.tcp());
-        ShadowLog log = new ShadowLog();
-        lab.primary.attachReplication(lab.now, log);
-        Reader reader = new Reader();
-        lab.connect(ClassicServices.CHARGEN_PORT, reader);
-        List<Adoption> held = runHoldingWhatWasAcked(lab, log, 200);
-        lab.kill();
-        lab.takeover(held);
+        Reader reader = downloadThenTakeOver(lab);
         lab.steps(4);
         assertThat(lab.standbyWire.frames).hasSizeGreaterThan(4);
         lab.standbyWire.frames.remove(1); // lost on the way
@@ -113,6 +96,23 @@ class TakeoverResumeTest {
         assertThat(client.reason).isEqualTo(CloseReason.NORMAL);
         assertThat(client.got.toByteArray()).isEqualTo(data);
         assertThat(lab.client.counters().get(Counter.TCP_RESETS_RECEIVED)).isZero();
+    }
+
+    /**
+     * A chargen download through a replicating primary for 200 steps; then the primary dies and
+     * the standby takes over what it held at its last ack (behind what the client has).
+     */
+    private static Reader downloadThenTakeOver(ReplicationLab lab) {
+        ClassicServices.install(lab.primary.tcp());
+        ClassicServices.install(lab.standby.tcp());
+        ShadowLog log = new ShadowLog();
+        lab.primary.attachReplication(lab.now, log);
+        Reader reader = new Reader();
+        lab.connect(ClassicServices.CHARGEN_PORT, reader);
+        List<Adoption> held = runHoldingWhatWasAcked(lab, log, 200);
+        lab.kill();
+        lab.takeover(held);
+        return reader;
     }
 
     /** Runs {@code steps} steps, acking each record a step late; returns what the standby held at the last ack. */

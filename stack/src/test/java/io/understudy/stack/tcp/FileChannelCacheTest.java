@@ -2,8 +2,8 @@ package io.understudy.stack.tcp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.assertj.core.api.Assertions.fail;
 
+import io.understudy.stack.FileTimestamps;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -19,7 +19,6 @@ import java.time.Duration;
 import java.time.InstantSource;
 import java.util.Arrays;
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -47,30 +46,6 @@ class FileChannelCacheTest {
         byte[] data = new byte[n];
         new Random(seed).nextBytes(data);
         return Files.write(dir.resolve(name), data);
-    }
-
-    static long ctime(Path p) throws IOException {
-        return ((FileTime) Files.getAttribute(p, "unix:ctime")).to(TimeUnit.NANOSECONDS);
-    }
-
-    /**
-     * Returns once the file system stamps a later ctime than {@code p} has now, so that the next
-     * change to {@code p} moves its ctime. The kernel's timestamps come from a coarse clock (a
-     * tick of a few milliseconds); a test that changes a file right after reading it must wait
-     * for the next tick to see the change in the ctime. Polls a probe file, never sleeps.
-     */
-    static void awaitNextTimestamp(Path dir, Path p) throws IOException {
-        long before = ctime(p);
-        Path probe = dir.resolve(".tick");
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (System.nanoTime() < deadline) {
-            Files.write(probe, new byte[] {1});
-            if (ctime(probe) > before) {
-                Files.delete(probe);
-                return;
-            }
-        }
-        fail("the file system clock did not advance in 10 s");
     }
 
     /** Replaces {@code p} by a file of the same bytes, size and mtime, but another inode: a rename deploy. */
@@ -192,7 +167,7 @@ class FileChannelCacheTest {
         FileRegion grown = FileRegion.of(f);
         FileChannel d = cache.open(grown);
         cache.release(d, false);
-        awaitNextTimestamp(dir, f);
+        FileTimestamps.awaitNextTimestamp(dir, f);
         FileTime mtime = Files.getLastModifiedTime(f);
         try (FileChannel w = FileChannel.open(f, StandardOpenOption.WRITE)) {
             w.write(ByteBuffer.wrap(new byte[] {42}), 0);
@@ -211,7 +186,7 @@ class FileChannelCacheTest {
         FileRegion region = FileRegion.of(f);
         FileChannel c = cache.open(region);
         cache.release(c, false);
-        awaitNextTimestamp(dir, f);
+        FileTimestamps.awaitNextTimestamp(dir, f);
         Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("---------"));
         if ("root".equals(System.getProperty("user.name"))) {
             // root opens anything: the file is opened again (what every region did before the
