@@ -45,6 +45,16 @@ public final class NetStack implements StackHandler {
     private final int rxHeader;
     /** The time of the last frame or batch end (for frames released by an acknowledgment). */
     private long lastNow;
+    /**
+     * After a takeover the gratuitous ARP goes again, {@value #TAKEOVER_ANNOUNCES} more times at
+     * 2, 6, 14 and 30 ms: a switch or bridge that still gets frames the dead primary wrote just
+     * before it died (queued in the kernel, delivered after our first announcement) learns our
+     * MAC back on the dead port, and would send the clients' ACKs there.
+     */
+    private static final int TAKEOVER_ANNOUNCES = 4;
+    private static final long TAKEOVER_ANNOUNCE_FIRST_NANOS = 2_000_000L;
+    private int announcesLeft;
+    private long announceInterval, nextAnnounce;
 
     /** A stack on {@code link} with default TCP settings and a fresh secret; {@code now} starts its timer wheel. */
     public NetStack(StackConfig config, Link link, long now) {
@@ -168,6 +178,9 @@ public final class NetStack implements StackHandler {
         tcp.stopReplication();
         netif.releaseAll(now);
         arp.announce(now);
+        announcesLeft = TAKEOVER_ANNOUNCES;
+        announceInterval = TAKEOVER_ANNOUNCE_FIRST_NANOS;
+        nextAnnounce = now + announceInterval;
         for (Adoption a : adoptions) { // the peers' MACs as the primary knew them: no ARP round trip, no queue
             ip.seedNeighbor(now, a.image().remoteIp, a.image().peerMac);
         }
@@ -227,6 +240,12 @@ public final class NetStack implements StackHandler {
     @Override
     public void onBatchEnd(long now) {
         lastNow = now;
+        if (announcesLeft > 0 && now - nextAnnounce >= 0) {
+            arp.announce(now);
+            announcesLeft--;
+            announceInterval *= 2;
+            nextAnnounce = now + announceInterval;
+        }
         wheel.advance(now);
         tcp.flush(now);
         netif.flush();

@@ -1882,6 +1882,7 @@ public final class TcpConnection {
             // after an RTO: a segment lost on the way was repaired only by another RTO.)
             snd.adoptedCeiling = snd.buffer.endSeq() + (snd.finQueued ? 1 : 0);
             snd.adopting = true;
+            snd.adoptedUnheard = true;
             if (Seq.lt(snd.adoptedCeiling, snd.sndUna)) {
                 consistent = false;
             }

@@ -121,6 +121,19 @@ final class TcpSender {
     int adoptedCeiling;
     /** An adopted connection whose SND.MAX has not yet reached {@link #adoptedCeiling}. */
     boolean adopting;
+    /**
+     * An adopted connection that has heard nothing from its peer yet: its first retransmission
+     * timer is {@link #ADOPTED_PROBE_NANOS}, not an RTO (see {@link #armRto}).
+     */
+    boolean adoptedUnheard;
+    /**
+     * The first retransmission timeout of an adopted connection that hears nothing back: 10 ms,
+     * the floor of Linux's tail-loss probe. Right after a takeover the first window's ACK can be
+     * lost where no RTO estimate foresees it (the network still delivering to where the dead
+     * primary was, e.g. a bridge that saw its last frames after the standby's announcement), and
+     * an RTO of 200 ms or more would be the whole pause the client sees.
+     */
+    static final long ADOPTED_PROBE_NANOS = 10_000_000L;
 
     /** Which loss recovery is running ({@link #RECOVERY_NONE}, …). */
     int recovery;
@@ -232,6 +245,7 @@ final class TcpSender {
         if (Seq.lt(ack, sndUna - maxSndWnd)) {
             return false;
         }
+        adoptedUnheard = false;
         if (Seq.gt(ack, sndMax)) {
             if (!adopting || Seq.gt(ack, adoptedCeiling)) {
                 return false;
@@ -460,7 +474,7 @@ final class TcpSender {
 
     /** Arms the retransmission timer for one RTO, no later than the user timeout allows (as Linux clamps it). */
     void armRto(long now) {
-        long deadline = now + rto.rtoNanos();
+        long deadline = now + (adoptedUnheard ? Math.min(ADOPTED_PROBE_NANOS, rto.rtoNanos()) : rto.rtoNanos());
         long userTimeout = config.userTimeout();
         if (userTimeout > 0 && !synPhase()) {
             long limit = unackedSince + userTimeout;
@@ -517,7 +531,11 @@ final class TcpSender {
         board.clear();
         sndNxt = sndUna;
         rttTiming = false;
-        rto.backoff();
+        if (adoptedUnheard) {
+            adoptedUnheard = false; // the takeover's probe: the RTO estimate was not wrong, keep it
+        } else {
+            rto.backoff();
+        }
         if (!zeroWindow) {
             rtoExpiries++;
         }

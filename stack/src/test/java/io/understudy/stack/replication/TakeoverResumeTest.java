@@ -73,6 +73,47 @@ class TakeoverResumeTest {
         assertThat(reader.got - before).as("bytes past the hole within 12 steps").isGreaterThan(100_000);
     }
 
+    /**
+     * The client's ACK of the standby's first window is lost (in the lab, a bridge that learned
+     * the service MAC back on the dead primary's port): the standby probes after 10 ms, not after
+     * an RTO of 200 ms, and its estimate is not backed off for it.
+     */
+    /** TcpSender.ADOPTED_PROBE_NANOS. */
+    private static final long PROBE_NANOS = 10_000_000L;
+
+    @Test
+    void aLostFirstAckIsProbedForAfterTenMilliseconds() {
+        ReplicationLab lab = new ReplicationLab();
+        Reader reader = downloadThenTakeOver(lab);
+        lab.step(); // the first window reaches the client
+        assertThat(lab.clientWire.frames).isNotEmpty();
+        lab.clientWire.frames.clear(); // its ACK goes nowhere
+        long before = reader.got;
+        int steps = 0;
+        while (lab.standby.counters().get(Counter.TCP_RTO_TIMEOUTS) == 0 && steps < 2_000) {
+            lab.step();
+            steps++;
+        }
+        long waited = steps * ReplicationLab.STEP;
+        assertThat(waited).as("ns until the probe").isBetween(PROBE_NANOS - 2 * ReplicationLab.STEP,
+                PROBE_NANOS + 2 * ReplicationLab.STEP);
+        lab.steps(20);
+        assertThat(reader.got - before).as("bytes after the probe").isGreaterThan(50_000);
+        assertThat(lab.standby.counters().get(Counter.TCP_RTO_TIMEOUTS)).isEqualTo(1);
+    }
+
+    /** The standby announces itself again a few times in the first 30 ms. */
+    @Test
+    void theStandbyAnnouncesItselfAgainAfterTheTakeover() {
+        ReplicationLab lab = new ReplicationLab();
+        downloadThenTakeOver(lab);
+        assertThat(lab.standby.counters().get(Counter.ARP_GRATUITOUS_SENT)).isEqualTo(1);
+        lab.steps(40 * 5); // 40 ms
+        assertThat(lab.standby.counters().get(Counter.ARP_GRATUITOUS_SENT)).isEqualTo(5);
+        lab.steps(500 * 5);
+        assertThat(lab.standby.counters().get(Counter.ARP_GRATUITOUS_SENT)).isEqualTo(5);
+    }
+
     @Test
     void theFirstWindowAfterATakeoverGoesInLargeSegmentsOnATsoLink() {
         ReplicationLab lab = new ReplicationLab(TcpConfig.defaults(1500), true);
