@@ -17,7 +17,8 @@
 # BENCH_IDLE_CONNECTIONS (idle keep-alive connections per server, default 10000, at most 10000:
 # the HTTP server's cap; 0 skips them), BENCH_KILLS (failovers, default 50; 0 skips them),
 # BENCH_FAILOVER_BYTES (the file downloaded during each kill, default 256 MiB), BENCH_SEED (the
-# random kill points; default: from the clock, printed), BENCH_ACCESS_LOG=1 (keep Understudy's
+# random kill points; default: from the clock, printed), BENCH_KEEP_DIR=1 (keep the work directory
+# with the pair's and nodes' logs and failovers.jsonl, and print where), BENCH_ACCESS_LOG=1 (keep Understudy's
 # access log on; off by default), BENCH_NO_BUILD=1 (use launcher/target/understudy.jar as it is,
 # never build; by default bin/understudy builds it when the sources are newer).
 #
@@ -29,7 +30,7 @@
 # JVM options the pair gives its nodes. Exit status: non-zero when a failover failed (curl error,
 # wrong bytes, no kill, no new in-sync standby). Everything this script creates (us-bench, its
 # veth, the stack, the pair and its nodes, nginx, the helpers and their connections, the temp
-# dir) is removed on exit, on failure and Ctrl-C too; processes are stopped by their PIDs only;
+# dir, unless BENCH_KEEP_DIR=1) is removed on exit, on failure and Ctrl-C too; processes are stopped by their PIDs only;
 # us-client's net.ipv4.ip_local_port_range, if it had to be widened for the idle connections, is
 # put back; the standard lab is left up or down as it was found. Traffic stays inside the lab
 # namespaces.
@@ -149,7 +150,11 @@ cleanup() {
   if [ "$lab_touched" -eq 1 ] && [ "$lab_was_up" -eq 0 ]; then
     java -jar "$jar" lab down >/dev/null 2>&1 || log "lab down failed; run bin/understudy lab down"
   fi
-  [ -n "$tmp" ] && rm -rf "$tmp"
+  if [ "${BENCH_KEEP_DIR:-0}" = 1 ]; then
+    [ -n "$tmp" ] && log "kept the work directory (pair logs, node logs, failovers.jsonl): $tmp"
+  else
+    [ -n "$tmp" ] && rm -rf "$tmp"
+  fi
   exit "$rc"
 }
 trap cleanup EXIT

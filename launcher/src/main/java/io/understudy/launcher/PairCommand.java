@@ -61,9 +61,7 @@ final class PairCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         logging.apply();
-        if (!policy.equals("continue") && !policy.equals("halt")) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--policy '" + policy + "': must be continue or halt");
-        }
+        ReplicationOptions.policy(spec.commandLine(), policy); // checked here, passed on to the nodes as given
         if (docroot != null && !Files.isDirectory(docroot)) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--docroot '" + docroot + "': "
                     + (Files.exists(docroot) ? "not a directory" : "no such directory"));

@@ -45,6 +45,15 @@ final class ReplicationOptions {
     /** Over a Unix socket silence is only slowness (a dead peer's socket closes): give a loaded machine time. */
     static final int UNIX_HEARTBEAT_TIMEOUT_MILLIS = 1000, TCP_HEARTBEAT_TIMEOUT_MILLIS = 50;
 
+    /** The {@code --policy} value {@code name} (continue or halt); anything else is a usage error. */
+    static ReplicationConfig.Policy policy(CommandLine cli, String name) {
+        return switch (name) {
+            case "continue" -> ReplicationConfig.Policy.CONTINUE;
+            case "halt" -> ReplicationConfig.Policy.HALT;
+            default -> throw new CommandLine.ParameterException(cli, "--policy '" + name + "': must be continue or halt");
+        };
+    }
+
     /** The replication settings for {@code settings} serving {@code ports}, or null for solo; bad values are usage errors. */
     ReplicationConfig config(CommandLine cli, StackSettings settings, List<Integer> ports) {
         if (role == RoleName.solo) {
@@ -56,11 +65,7 @@ final class ReplicationOptions {
         if (peer == null) {
             throw new CommandLine.ParameterException(cli, "--role " + role + " needs --peer unix:PATH or --peer tcp:HOST:PORT");
         }
-        ReplicationConfig.Policy p = switch (policy) {
-            case "continue" -> ReplicationConfig.Policy.CONTINUE;
-            case "halt" -> ReplicationConfig.Policy.HALT;
-            default -> throw new CommandLine.ParameterException(cli, "--policy '" + policy + "': must be continue or halt");
-        };
+        ReplicationConfig.Policy p = policy(cli, policy);
         LinkAddress peerAddress = address(cli, "--peer", peer);
         int timeout = heartbeatTimeoutMillis != null ? heartbeatTimeoutMillis
                 : peerAddress instanceof LinkAddress.Unix ? UNIX_HEARTBEAT_TIMEOUT_MILLIS : TCP_HEARTBEAT_TIMEOUT_MILLIS;

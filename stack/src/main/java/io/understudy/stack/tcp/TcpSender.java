@@ -1007,6 +1007,13 @@ final class TcpSender {
         if (len >= limit || override) {
             return len;
         }
+        if (adopting && Seq.lt(sndNxt, adoptedCeiling)) {
+            // After a takeover: the dead primary may have sent this already, whole segments into a
+            // window that has since shrunk (a receiver holding out-of-order data behind a hole
+            // offers little): it is a retransmission in all but name, and sender-side silly
+            // window avoidance would hold it back until the persist timer, 200 ms or more.
+            return len;
+        }
         if (len == queued) {
             return noDelay || finQueued || !smallSegmentUnacked() ? len : 0;
         }
