@@ -32,6 +32,14 @@ public final class NetStack implements StackHandler {
     /** Resolution of the timer wheel: 1 ms, 4096 slots (one turn is about 4 s). */
     static final long TIMER_TICK_NANOS = 1_000_000L;
     static final int TIMER_SLOTS = 4096;
+    /**
+     * After a takeover the gratuitous ARP goes again, {@value #TAKEOVER_ANNOUNCES} more times at
+     * 2, 6, 14 and 30 ms, as bonding drivers repeat theirs: a switch or bridge that still gets
+     * frames the dead primary wrote just before it died (delivered after our first announcement)
+     * would learn our MAC back on the dead port and send the clients' ACKs there.
+     */
+    private static final int TAKEOVER_ANNOUNCES = 4;
+    private static final long TAKEOVER_ANNOUNCE_FIRST_NANOS = 2_000_000L;
 
     private final StackConfig config;
     private final Counters counters = new Counters();
@@ -45,14 +53,7 @@ public final class NetStack implements StackHandler {
     private final int rxHeader;
     /** The time of the last frame or batch end (for frames released by an acknowledgment). */
     private long lastNow;
-    /**
-     * After a takeover the gratuitous ARP goes again, {@value #TAKEOVER_ANNOUNCES} more times at
-     * 2, 6, 14 and 30 ms: a switch or bridge that still gets frames the dead primary wrote just
-     * before it died (queued in the kernel, delivered after our first announcement) learns our
-     * MAC back on the dead port, and would send the clients' ACKs there.
-     */
-    private static final int TAKEOVER_ANNOUNCES = 4;
-    private static final long TAKEOVER_ANNOUNCE_FIRST_NANOS = 2_000_000L;
+    /** Gratuitous ARPs after a takeover's first, at {@link #announceInterval}s doubling from 2 ms. */
     private int announcesLeft;
     private long announceInterval, nextAnnounce;
 
