@@ -128,10 +128,10 @@ final class TcpSender {
     boolean adoptedUnheard;
     /**
      * The first retransmission timeout of an adopted connection that hears nothing back: 10 ms,
-     * the floor of Linux's tail-loss probe. Right after a takeover the first window's ACK can be
-     * lost where no RTO estimate foresees it (the network still delivering to where the dead
-     * primary was, e.g. a bridge that saw its last frames after the standby's announcement), and
-     * an RTO of 200 ms or more would be the whole pause the client sees.
+     * the floor of Linux's tail-loss probe. Right after a takeover the first window, or its ACK,
+     * can be lost in ways no RTO estimate foresees (the network may still deliver to where the
+     * dead primary was for a moment), and an RTO of 200 ms or more would be the whole pause the
+     * client sees.
      */
     static final long ADOPTED_PROBE_NANOS = 10_000_000L;
 
@@ -770,9 +770,9 @@ final class TcpSender {
     /**
      * TSO for go-back-N: when the link cuts large segments, as many whole {@code limit}-byte
      * segments from SND.NXT as fit before {@code end} (the next SACKed byte), the queue's end, the
-     * window, cwnd and the link's 64 KiB go as one, as Linux retransmits whole TSO segments. This
-     * matters most after a takeover, where everything from SND.UNA to the end of the queue counts
-     * as possibly sent and goes out this way. Otherwise {@code limit}.
+     * window, cwnd and the link's 64 KiB go as one, as Linux retransmits whole TSO segments, so
+     * that resending a large window after a timeout is not one syscall per MSS. Otherwise
+     * {@code limit}.
      */
     private int goBackNLength(long now, SegmentSink sink, int end, int limit) {
         int large = sink.largeSegmentLength(c.tuple(), now);
