@@ -179,8 +179,16 @@ final class Standby implements AutoCloseable {
         }
     }
 
-    private void takeover(Session s, End end) {
-        long t0 = end.atNanos();
+    /** A takeover handed to the stack thread: what it adopts, and when the stack is done. */
+    private record Takeover(List<Adoption> adoptions, boolean complete, long lastApplied, long readyNanos,
+            CompletableFuture<long[]> done) {}
+
+    /**
+     * Gathers the shadows of {@code s} and hands them to the stack thread to adopt; returns at
+     * once. Any thread: the standby's own, or (for a primary seen dying) the thread that saw it,
+     * so that the stack starts adopting without waiting for the standby thread to wake up.
+     */
+    private Takeover beginTakeover(Session s) {
         List<Adoption> adoptions;
         boolean complete;
         long lastApplied;
@@ -190,9 +198,6 @@ final class Standby implements AutoCloseable {
             lastApplied = s.applier.lastApplied();
         }
         long ready = System.nanoTime();
-        if (!complete) {
-            log.warn("takeover: the first snapshot never completed: no connection can be adopted");
-        }
         CompletableFuture<long[]> done = new CompletableFuture<>();
         driver.execute((stack, now) -> {
             long start = System.nanoTime();
@@ -203,26 +208,36 @@ final class Standby implements AutoCloseable {
                 done.completeExceptionally(e);
             }
         });
+        return new Takeover(adoptions, complete, lastApplied, ready, done);
+    }
+
+    /** Takes over (or finishes the takeover begun when the primary was seen dying), then serves as primary. */
+    private void takeover(Session s, End end) {
+        long t0 = end.atNanos();
+        Takeover t = s.takeover != null ? s.takeover : beginTakeover(s);
+        if (!t.complete()) {
+            log.warn("takeover: the first snapshot never completed: no connection can be adopted");
+        }
         long[] r;
         try {
-            r = done.get(STACK_CALL_SECONDS, TimeUnit.SECONDS);
+            r = t.done().get(STACK_CALL_SECONDS, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return;
         } catch (ExecutionException | TimeoutException e) {
             Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
             log.error("takeover: primary lost ({}); the stack failed to adopt {} connections: {}", end.reason(),
-                    adoptions.size(), cause.toString(), cause);
+                    t.adoptions().size(), cause.toString(), cause);
             status.role(ReplicationStatus.Role.SOLO);
             return;
         }
         int adopted = (int) r[2];
         log.info("takeover: primary lost ({}) at +0.0 ms; {} shadow connections ready at +{} ms; stack adopted {} "
-                + "connections and announced {} at +{} ms", end.reason(), adoptions.size(), millis(ready - t0), adopted,
-                Ipv4Address.toString(config.serviceIp()), millis(r[1] - t0));
+                + "connections and announced {} at +{} ms", end.reason(), t.adoptions().size(),
+                millis(t.readyNanos() - t0), adopted, Ipv4Address.toString(config.serviceIp()), millis(r[1] - t0));
         status.role(ReplicationStatus.Role.SOLO);
         status.tookOver(r[1] - t0, adopted);
-        becomePrimary(lastApplied + 1);
+        becomePrimary(t.lastApplied() + 1);
     }
 
     private void becomePrimary(long firstRecord) {
@@ -281,6 +296,8 @@ final class Standby implements AutoCloseable {
         final Applier applier = new Applier();
         final PeerLink peer;
         final CompletableFuture<End> ended = new CompletableFuture<>();
+        /** A takeover begun as soon as the primary was seen dying (before {@link #ended} completes). */
+        volatile Takeover takeover;
         final CompletableFuture<Void> welcomed = new CompletableFuture<>();
         final Hello helloView = new Hello();
         final Heartbeat heartbeatView = new Heartbeat();
@@ -407,6 +424,11 @@ final class Standby implements AutoCloseable {
 
         @Override
         public void onEnded(PeerLink link, End end) {
+            if (end.kind() == EndKind.DIED && streaming && !closed) {
+                // Death is certain (unlike a closed or silent link): start adopting from this
+                // thread now; the standby thread, woken below, finishes the takeover.
+                takeover = beginTakeover(this);
+            }
             status.standbySynced(false);
             welcomed.completeExceptionally(new IOException(end.reason()));
             ended.complete(end);
