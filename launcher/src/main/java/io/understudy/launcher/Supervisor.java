@@ -163,8 +163,16 @@ final class Supervisor implements AutoCloseable {
                 return;
             }
             Node s = launch(tap, "standby");
-            synchronized (lock) {
-                standby = s;
+            boolean tooLate;
+            synchronized (lock) { // close() sets closing under the lock: either it sees this node or we see closing
+                tooLate = closing;
+                if (!tooLate) {
+                    standby = s;
+                }
+            }
+            if (tooLate) {
+                stop(s);
+                return;
             }
             writePid("standby.pid", s);
             watch(s);
@@ -254,9 +262,9 @@ final class Supervisor implements AutoCloseable {
     /** Stops both nodes (SIGTERM, then SIGKILL after 5 s) by their PIDs and removes the PID files. */
     @Override
     public void close() {
-        closing = true;
         List<Node> all = new ArrayList<>();
         synchronized (lock) {
+            closing = true;
             if (primary != null) {
                 all.add(primary);
             }
