@@ -184,6 +184,33 @@ class TakeoverResumeTest {
         return reader;
     }
 
+    /**
+     * After an RTO with much in flight, the go-back-N resend goes in large segments as cwnd grows
+     * again, not one MSS per frame (on a TSO link; no takeover involved).
+     */
+    @Test
+    void goBackNAfterATimeoutGoesInLargeSegmentsOnATsoLink() {
+        ReplicationLab lab = new ReplicationLab(TcpConfig.defaults(1500), true);
+        ClassicServices.install(lab.primary.tcp());
+        Reader reader = new Reader();
+        lab.connect(ClassicServices.CHARGEN_PORT, reader);
+        lab.steps(100);
+        long before = reader.got;
+        // everything the primary sends is lost until its retransmission timer fires
+        int steps = 0;
+        while (lab.primary.counters().get(Counter.TCP_RTO_TIMEOUTS) == 0 && steps++ < 5_000) {
+            lab.primaryWire.frames.clear();
+            lab.step();
+        }
+        assertThat(lab.primary.counters().get(Counter.TCP_RTO_TIMEOUTS)).isEqualTo(1);
+        long retransmitsAtRto = lab.primary.counters().get(Counter.TCP_RETRANSMITS);
+        int largeAtRto = lab.primaryWire.largeFrames;
+        lab.steps(12); // still resending what was lost (far more than 12 round trips' slow start covers)
+        assertThat(lab.primary.counters().get(Counter.TCP_RETRANSMITS)).as("go-back-N resends").isGreaterThan(retransmitsAtRto + 3);
+        assertThat(lab.primaryWire.largeFrames - largeAtRto).as("large go-back-N segments").isPositive();
+        assertThat(reader.got).isGreaterThan(before);
+    }
+
     /** Runs {@code steps} steps, acking each record a step late; returns what the standby held at the last ack. */
     private static List<Adoption> runHoldingWhatWasAcked(ReplicationLab lab, ShadowLog log, int steps) {
         long toAck = 0;
