@@ -38,7 +38,7 @@ import org.slf4j.LoggerFactory;
  * small VM, where a woken thread often waits for its virtual CPU to be scheduled. So the
  * primary's stack thread writes its records, and the standby's receive thread writes its ACKs,
  * itself. A lock ({@code wire}) keeps frames whole on the wire: when a direct send leaves a frame
- * half written, its rest goes first in the writer's queue and nothing else is written before it.
+ * half written, the writer sends its rest before anything else, and no direct send happens meanwhile.
  *
  * <p>The link Ends exactly once, for one {@link End reason}; the end is
  * handled on the replication timer thread (never on the caller's, which may be the stack thread).
@@ -49,6 +49,8 @@ final class PeerLink implements ReplicationLink.Listener {
     /** Largest frame either side sends, in bytes. */
     static final int MAX_FRAME = 64 * 1024;
     private static final ByteBuffer ACK_SIGNAL = ByteBuffer.allocate(0);
+    /** Wakes the writer to send {@link #tornRest}. */
+    private static final ByteBuffer TORN_SIGNAL = ByteBuffer.allocate(0);
 
     /** Why a link ended. */
     enum EndKind {
@@ -118,8 +120,12 @@ final class PeerLink implements ReplicationLink.Listener {
     private final ReentrantLock wire = new ReentrantLock();
     /** Frames queued (or being written by the writer) and not yet wholly on the wire; ACK signals not counted. */
     private final AtomicInteger unsent = new AtomicInteger();
-    /** A direct send put part of a frame on the wire; its rest is the first frame queued. Under {@link #wire}. */
-    private boolean torn;
+    /**
+     * The rest of a frame a direct send put only part of on the wire, or null. It must be the next
+     * bytes on the wire, so it is not queued behind anything: the writer sends it first whenever
+     * it holds {@link #wire}, and no direct send happens while it is set. Under {@link #wire}.
+     */
+    private ByteBuffer tornRest;
     /** The newest record an ACK went out for. Under {@link #wire}. */
     private long ackSent;
     /** Cleared for good when the link cannot send without blocking (a TCP link). */
@@ -210,7 +216,7 @@ final class PeerLink implements ReplicationLink.Listener {
         if (ended.get()) return false;
         if (direct && streaming && unsent.get() == 0 && wire.tryLock()) {
             try {
-                if (!torn && unsent.get() == 0) {
+                if (tornRest == null && unsent.get() == 0) {
                     int n = link.trySend(frame);
                     if (n < 0) {
                         direct = false;
@@ -219,8 +225,8 @@ final class PeerLink implements ReplicationLink.Listener {
                         free.offer(frame.clear());
                         return true;
                     } else if (n > 0) {
-                        torn = true; // the rest must be the next bytes on the wire: queued while we hold the wire
-                        return enqueue(frame);
+                        tear(frame);
+                        return true;
                     }
                 }
             } catch (IOException | RuntimeException e) {
@@ -240,8 +246,15 @@ final class PeerLink implements ReplicationLink.Listener {
             return true;
         }
         unsent.decrementAndGet();
-        if (torn) end(EndKind.LOCAL, "send queue full with a frame half written");
         return false;
+    }
+
+    /** Under {@link #wire}: part of {@code rest}'s frame is on the wire; the writer sends the rest before anything else. */
+    private void tear(ByteBuffer rest) {
+        tornRest = rest;
+        unsent.incrementAndGet();
+        queuedFrames.incrementAndGet();
+        out.offer(TORN_SIGNAL); // a full queue wakes the writer anyway, and it sends tornRest first
     }
 
     /** Frames (and ACKs) written directly by their producer so far. */
@@ -290,7 +303,7 @@ final class PeerLink implements ReplicationLink.Listener {
         ackDue = false;
         if (direct && streaming && unsent.get() == 0 && wire.tryLock()) {
             try {
-                if (!torn && unsent.get() == 0) {
+                if (tornRest == null && unsent.get() == 0) {
                     long a = ackRecord;
                     if (a <= ackSent) return;
                     int n = receiveCodec.ack(ackFrame.clear(), 0, 0, a);
@@ -302,9 +315,7 @@ final class PeerLink implements ReplicationLink.Listener {
                         ackSent = a;
                         directFrames.incrementAndGet();
                         if (ackFrame.hasRemaining()) { // rare: a copy of the rest goes first through the writer
-                            torn = true;
-                            ByteBuffer rest = ByteBuffer.allocate(ackFrame.remaining()).put(ackFrame).flip();
-                            enqueue(rest);
+                            tear(ByteBuffer.allocate(ackFrame.remaining()).put(ackFrame).flip());
                         }
                         return;
                     }
@@ -341,35 +352,30 @@ final class PeerLink implements ReplicationLink.Listener {
     private void writeLoop() {
         FrameCodec codec = new FrameCodec();
         ByteBuffer control = ByteBuffer.allocate(64);
-        boolean ackDeferred = false;
         try {
             while (!ended.get()) {
                 ByteBuffer b = out.poll(intervalNanos, TimeUnit.NANOSECONDS);
                 if (ended.get()) break;
                 wire.lock();
                 try {
+                    ByteBuffer rest = tornRest;
+                    if (rest != null) { // the rest of a half-written frame goes before anything else
+                        link.send(rest);
+                        tornRest = null;
+                        unsent.decrementAndGet();
+                        recycle(rest);
+                    }
                     if (b == null) {
-                        if (!torn) { // torn: the rest of a frame is queued, the poll just missed it
-                            int n = codec.heartbeat(control.clear(), 0, 0, clock.getAsLong(), lastSent.getAsLong(),
-                                    lastApplied.getAsLong());
-                            link.send(control.limit(n));
-                        }
+                        int n = codec.heartbeat(control.clear(), 0, 0, clock.getAsLong(), lastSent.getAsLong(),
+                                lastApplied.getAsLong());
+                        link.send(control.limit(n));
                     } else if (b == ACK_SIGNAL) {
                         ackSignalled.set(false); // before reading ackRecord: a newer ack signals again
-                        if (torn) {
-                            ackDeferred = true; // after the rest of the torn frame
-                        } else {
-                            sendAck(codec, control);
-                        }
-                    } else {
-                        link.send(b); // from its position: a direct send may have written the first part
-                        torn = false;
+                        sendAck(codec, control);
+                    } else if (b != TORN_SIGNAL) {
+                        link.send(b);
                         unsent.decrementAndGet();
-                        if (b.capacity() == MAX_FRAME) free.offer(b.clear()); // not a copied ACK rest
-                        if (ackDeferred) {
-                            ackDeferred = false;
-                            sendAck(codec, control);
-                        }
+                        recycle(b);
                     }
                 } finally {
                     wire.unlock();
@@ -380,6 +386,11 @@ final class PeerLink implements ReplicationLink.Listener {
         } catch (IOException | RuntimeException e) {
             end(EndKind.CLOSED, "sending failed: " + e.getMessage());
         }
+    }
+
+    /** Returns a frame buffer to the pool (not a copied ACK rest). */
+    private void recycle(ByteBuffer b) {
+        if (b.capacity() == MAX_FRAME) free.offer(b.clear());
     }
 
     /** Sends an ACK for the newest applied record unless one went out already. Under {@link #wire}. */
